@@ -1,0 +1,1 @@
+"""Static data shipped with the product (presets, later templates and fonts). No code."""

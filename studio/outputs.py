@@ -1,0 +1,79 @@
+"""Writing a job's outcomes to a folder: result files, optional masks, a report.csv, and an optional zip."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from workers.white_background import ItemOutcome
+
+REPORT_FIELDS = ["input", "output", "status", "passed", "reasons", "background_purity", "fill_ratio", "size", "notes"]
+
+
+@dataclass
+class OutputWriter:
+    """Names outputs `<input stem><ext>` (a -2, -3 suffix on collisions) and never overwrites an input."""
+
+    out_dir: Path
+    mask_dir: Path | None = None
+    protected: set[Path] = field(default_factory=set)
+    written: list[Path] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    _taken: set[str] = field(default_factory=set)
+
+    def __post_init__(self):
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        if self.mask_dir is not None:
+            self.mask_dir.mkdir(parents=True, exist_ok=True)
+
+    def _stem(self, name: str) -> str:
+        stem = PurePosixPath(name).stem or "image"
+        candidate, n = stem, 1
+        while candidate in self._taken or (self.out_dir / candidate).resolve() in self.protected:
+            n += 1
+            candidate = f"{stem}-{n}"
+        self._taken.add(candidate)
+        return candidate
+
+    def add(self, outcome: ItemOutcome) -> Path | None:
+        row = {"input": outcome.name, "output": "", "status": "failed", "passed": "", "reasons": outcome.error or "",
+               "background_purity": "", "fill_ratio": "", "size": "", "notes": "; ".join(outcome.notes)}
+        path = None
+        if outcome.ok:
+            stem = self._stem(outcome.name)
+            path = self.out_dir / f"{stem}{outcome.result.extension}"
+            if path.resolve() in self.protected:
+                path = self.out_dir / f"{stem}-white{outcome.result.extension}"
+            path.write_bytes(outcome.result.encoded)
+            if self.mask_dir is not None:
+                (self.mask_dir / f"{stem}.png").write_bytes(outcome.mask_png())
+            report = outcome.result.report
+            row.update(
+                output=path.name, status="done", passed="yes" if report.passed else "no",
+                reasons="; ".join(report.reasons),
+                background_purity="" if report.background_purity is None else f"{report.background_purity:.4f}",
+                fill_ratio="" if report.fill_ratio is None else f"{report.fill_ratio:.3f}",
+                size=f"{report.width}x{report.height}", notes="; ".join(outcome.notes + report.notes),
+            )
+            self.written.append(path)
+        self.rows.append(row)
+        return path
+
+    def write_report(self) -> Path:
+        path = self.out_dir / "report.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=REPORT_FIELDS)
+            writer.writeheader()
+            writer.writerows(self.rows)
+        (self.out_dir / "report.json").write_text(json.dumps(self.rows, indent=2, ensure_ascii=False), "utf-8")
+        return path
+
+    def write_zip(self, path: Path) -> Path:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+            for file in [*self.written, self.out_dir / "report.csv"]:
+                if file.exists():
+                    zf.write(file, arcname=file.name)
+        return path
