@@ -49,10 +49,21 @@ class WhiteBackgroundResult:
     report: ComplianceReport
     encoded: bytes
     preset: Preset
+    source_box: tuple[int, int, int, int]
+    output_box: tuple[int, int, int, int]
 
     @property
     def extension(self) -> str:
         return self.preset.extension
+
+    def aligned_source(self, source: Image.Image, fill=(200, 200, 200)) -> Image.Image:
+        """The input photo moved and scaled exactly as the product was: a before image that lines up."""
+        sx0, sy0, sx1, _ = self.source_box
+        ox0, oy0, ox1, _ = self.output_box
+        scale = (ox1 - ox0) / (sx1 - sx0)
+        inverse = (1 / scale, 0, sx0 - ox0 / scale, 0, 1 / scale, sy0 - oy0 / scale)
+        return source.convert("RGB").transform(self.image.size, Image.Transform.AFFINE, inverse,
+                                               Image.Resampling.BILINEAR, fillcolor=fill)
 
 
 def _no_progress(step: int, total: int, message: str) -> None:
@@ -170,7 +181,7 @@ def _second_half(seg: _Segmented, options: WhiteBackgroundOptions, progress) -> 
     report = check_compliance(pixels, footprint, seg.preset, placed, len(encoded), tuple(notes))
     mask = Image.fromarray(np.round(seg.alpha * 255).astype(np.uint8), "L")
     progress(5, STEPS, "done")
-    return WhiteBackgroundResult(result_image, mask, report, encoded, seg.preset)
+    return WhiteBackgroundResult(result_image, mask, report, encoded, seg.preset, seg.bounds, placed)
 
 
 def make_white_background(

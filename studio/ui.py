@@ -1,0 +1,18 @@
+"""The studio's Gradio app: one tab per capability, built from the entry point's settings and services."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from pipelines import ModelStore
+from studio.settings import StudioSettings
+from studio.whitebg_tab import build_whitebg_tab
+
+
+def build_ui(settings: StudioSettings, store: ModelStore) -> gr.Blocks:
+    with gr.Blocks(title="Storefront Studio", analytics_enabled=False) as blocks:
+        gr.Markdown("# Storefront Studio")
+        with gr.Tabs():
+            build_whitebg_tab(settings, store)
+    blocks.queue(max_size=settings.queue_size, default_concurrency_limit=1)
+    return blocks

@@ -1,0 +1,200 @@
+"""The White background tab: upload photos (or zips), pick a preset, get results with a compliance report."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+from PIL import Image, ImageDraw
+
+from pipelines import REGISTRY, ModelStore
+from pipelines.errors import InvalidOptions
+from pipelines.image_input import iter_sources, load_image, sanitise_name
+from pipelines.image_input.sources import count_sources
+from pipelines.presets import PRESETS
+from studio.outputs import OutputWriter
+from studio.settings import StudioSettings
+from studio.ui_errors import user_errors
+from workers.white_background import WhiteBackgroundJob, run_white_background
+
+REPORT_COLUMNS = ["photo", "result", "background", "fill", "size", "why / notes"]
+
+
+@dataclass(frozen=True)
+class WhiteBackgroundTab:
+    settings: StudioSettings
+    store: ModelStore
+
+    # -- event handlers (plain functions of component values, testable without a browser) ---------
+    def run(self, files, preset, width, height, margin, shadow, model, boxes, progress=gr.Progress()):
+        if not files:
+            raise InvalidOptions("upload at least one product photo (JPEG, PNG, WebP…) or a .zip of photos")
+        custom = preset == "custom"
+        job = WhiteBackgroundJob.parse(
+            preset=preset, shadow=bool(shadow), model=model,
+            width=int(width) if custom and width else None,
+            height=int(height) if custom and height else None,
+            margin=float(margin) if custom and margin is not None else None,
+        )
+        self._ensure_model(job.model, progress)
+        paths = [Path(f) for f in files]
+        total = count_sources(paths)
+        run_dir = self.settings.temp_dir / "results" / uuid.uuid4().hex[:12]
+        writer = OutputWriter(run_dir)
+        (run_dir / "before").mkdir()
+        pairs, gallery, rows = [], [], []
+        items = iter_sources(paths, self.settings.image_limits(), self.settings.archive_limits())
+        progress((0, total), desc="starting")
+        for index, outcome in enumerate(run_white_background(items, job, self.store, self.settings.image_limits(),
+                                                             boxes=dict(boxes or {}))):
+            progress((index + 1, total), desc=f"{outcome.name}")
+            output = writer.add(outcome)
+            rows.append(_report_row(outcome))
+            if output is not None:
+                before = run_dir / "before" / f"{output.stem}.jpg"
+                after = run_dir / "before" / f"{output.stem}-after.png"
+                _preview_size(outcome.result.aligned_source(outcome.source)).save(before, "JPEG", quality=90)
+                _preview_size(outcome.result.image).save(after)
+                pairs.append((str(before), str(after)))
+                verdict = "PASS" if outcome.result.report.passed else "FAIL"
+                gallery.append((str(output), f"{verdict} · {outcome.name}"))
+        writer.write_report()
+        archive = writer.write_zip(run_dir / "white-backgrounds.zip")
+        if not pairs:
+            gr.Warning("No photo could be processed; the report says why for each file.")
+        compare = pairs[0] if pairs else None
+        downloads = [str(archive)] + [str(p) for p in writer.written]
+        return compare, gallery, rows, downloads, pairs
+
+    def show_pair(self, pairs, evt: gr.SelectData):
+        if not pairs or evt.index is None or evt.index >= len(pairs):
+            return None
+        return tuple(pairs[evt.index])
+
+    def list_photos(self, files):
+        names = [sanitise_name(Path(f).name) for f in files or [] if not str(f).lower().endswith(".zip")]
+        first = names[0] if names else None
+        return gr.update(choices=names, value=first), self._preview(files, first, {}), {}, "", None
+
+    def pick_photo(self, files, name, boxes):
+        box = (boxes or {}).get(name)
+        return self._preview(files, name, boxes or {}), ", ".join(map(str, box)) if box else "", None
+
+    def click_corner(self, files, name, boxes, corner, evt: gr.SelectData):
+        if not name:
+            raise InvalidOptions("choose a photo first")
+        x, y = int(evt.index[0]), int(evt.index[1])
+        if corner is None:
+            return self._preview(files, name, boxes, dot=(x, y)), gr.update(), boxes, (x, y)
+        box = (min(corner[0], x), min(corner[1], y), max(corner[0], x), max(corner[1], y))
+        boxes = {**(boxes or {}), name: box}
+        return self._preview(files, name, boxes), ", ".join(map(str, box)), boxes, None
+
+    def type_box(self, files, name, text, boxes):
+        boxes = dict(boxes or {})
+        if not text.strip():
+            boxes.pop(name, None)
+            return self._preview(files, name, boxes), boxes
+        try:
+            box = tuple(int(float(v)) for v in text.replace(";", ",").split(","))
+        except ValueError:
+            box = ()
+        if len(box) != 4:
+            raise InvalidOptions(f"box {text!r}: give four numbers x0, y0, x1, y1 in pixels of the photo")
+        boxes[name] = box
+        return self._preview(files, name, boxes), boxes
+
+    def clear_box(self, files, name, boxes):
+        boxes = {k: v for k, v in (boxes or {}).items() if k != name}
+        return self._preview(files, name, boxes), "", boxes, None
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _ensure_model(self, name: str, progress) -> None:
+        if self.store.is_installed(name):
+            return
+        gr.Info(f"Downloading the {name} model — first use only ({REGISTRY[name].description}).")
+
+        def report(done, total, message):
+            progress((done, total) if total else None, desc=message, unit="bytes")
+
+        self.store.pull(name, report)
+
+    def _preview(self, files, name, boxes, dot=None):
+        path = next((Path(f) for f in files or [] if sanitise_name(Path(f).name) == name), None)
+        if path is None:
+            return None
+        image = load_image(path.read_bytes(), self.settings.image_limits()).image.convert("RGB")
+        draw = ImageDraw.Draw(image)
+        width = max(2, image.width // 250)
+        if boxes.get(name):
+            draw.rectangle(boxes[name], outline=(255, 40, 90), width=width)
+        if dot:
+            r = width * 3
+            draw.ellipse((dot[0] - r, dot[1] - r, dot[0] + r, dot[1] + r), fill=(255, 40, 90))
+        return np.asarray(image)
+
+
+def _preview_size(image: Image.Image, side: int = 1024) -> Image.Image:
+    image = image.copy()
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    return image
+
+
+def _report_row(outcome) -> list[str]:
+    if not outcome.ok:
+        return [outcome.name, "FAILED", "", "", "", outcome.error]
+    report = outcome.result.report
+    purity = "" if report.background_purity is None else f"{report.background_purity:.2%} white"
+    fill = "" if report.fill_ratio is None else f"{report.fill_ratio:.0%}"
+    why = "; ".join(report.reasons + list(outcome.notes + report.notes))
+    return [outcome.name, "PASS" if report.passed else "FAIL", purity, fill, f"{report.width}×{report.height}", why]
+
+
+def build_whitebg_tab(settings: StudioSettings, store: ModelStore) -> None:
+    """Lay out the tab inside the current gr.Blocks and wire its events."""
+    tab = WhiteBackgroundTab(settings, store)
+    presets = [(p.label, name) for name, p in PRESETS.items()]
+    models = [(f"{name} — {spec.description}", name) for name, spec in REGISTRY.items()]
+    with gr.Tab("White background", id="whitebg"):
+        gr.Markdown("Turn product photos into marketplace-ready images. Upload photos or a .zip, pick a preset, "
+                    "and download the results with a compliance report.")
+        with gr.Row():
+            with gr.Column(scale=2):
+                files = gr.File(label="Product photos or .zip", file_count="multiple",
+                                file_types=["image", ".zip"], elem_id="whitebg-files")
+                preset = gr.Dropdown(presets, value="amazon", label="Marketplace preset", elem_id="whitebg-preset")
+                with gr.Row(visible=False) as custom_row:
+                    width = gr.Number(1600, label="Width (px)", precision=0, minimum=64, maximum=10000)
+                    height = gr.Number(1600, label="Height (px)", precision=0, minimum=64, maximum=10000)
+                    margin = gr.Slider(0.0, 0.4, value=0.05, step=0.01, label="Margin (share of each side)")
+                shadow = gr.Checkbox(False, label="Soft contact shadow")
+                model = gr.Dropdown(models, value=settings.default_model, label="Segmentation model")
+                with gr.Accordion("Restrict to a box (when the cut-out picks the wrong thing)", open=False):
+                    photo = gr.Dropdown([], label="Photo", interactive=True)
+                    box_image = gr.Image(label="Click two opposite corners around the product", interactive=False,
+                                         type="numpy", height=320)
+                    box_text = gr.Textbox(label="Box: x0, y0, x1, y1 (pixels)", placeholder="e.g. 120, 40, 980, 900")
+                    clear = gr.Button("Clear box", size="sm")
+                go = gr.Button("Make white backgrounds", variant="primary", elem_id="whitebg-run")
+            with gr.Column(scale=3):
+                compare = gr.ImageSlider(label="Before / after", type="filepath", elem_id="whitebg-compare")
+                gallery = gr.Gallery(label="Results (click one to compare)", columns=4, height=240, object_fit="contain",
+                                     elem_id="whitebg-gallery")
+                report = gr.Dataframe(headers=REPORT_COLUMNS, label="Compliance report", wrap=True,
+                                      interactive=False, elem_id="whitebg-report")
+                downloads = gr.File(label="Downloads (zip of all, then each result)", file_count="multiple",
+                                    interactive=False, elem_id="whitebg-downloads")
+        boxes, corner, pairs = gr.State({}), gr.State(None), gr.State([])
+
+    preset.change(lambda p: gr.update(visible=p == "custom"), preset, custom_row)
+    files.change(user_errors(tab.list_photos), files, [photo, box_image, boxes, box_text, corner])
+    photo.change(user_errors(tab.pick_photo), [files, photo, boxes], [box_image, box_text, corner])
+    box_image.select(user_errors(tab.click_corner), [files, photo, boxes, corner], [box_image, box_text, boxes, corner])
+    box_text.submit(user_errors(tab.type_box), [files, photo, box_text, boxes], [box_image, boxes])
+    clear.click(user_errors(tab.clear_box), [files, photo, boxes], [box_image, box_text, boxes, corner])
+    go.click(user_errors(tab.run), [files, preset, width, height, margin, shadow, model, boxes],
+             [compare, gallery, report, downloads, pairs], concurrency_limit=1, concurrency_id="models")
+    gallery.select(tab.show_pair, pairs, compare)
