@@ -18,9 +18,9 @@ WORKING_SIDE = 1024
 
 @dataclass(frozen=True)
 class MatteOptions:
-    guided_radius: float = 0.012  # as a fraction of the working image's longest side
+    guided_radius: float = 0.006  # as a fraction of the working image's longest side
     guided_eps: float = 1e-3
-    edge_contrast: float = 2.0
+    edge_contrast: float = 3.0
     min_speck_fraction: float = 0.02  # islands below this share of the largest island are dropped
     max_pinhole_fraction: float = 0.0005  # holes below this share of the product area are closed
 
@@ -48,16 +48,22 @@ def _drop_specks(alpha: np.ndarray, fraction: float) -> np.ndarray:
     if count <= 2:
         return alpha
     areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = np.zeros(count, dtype=bool)
-    keep[1:] = areas >= fraction * areas.max()
-    kept = keep[labels].astype(np.uint8)
-    # soft pixels belong to the nearest kept island: everything outside its neighbourhood goes
-    near = cv2.dilate(kept, np.ones((5, 5), np.uint8), iterations=2)
-    return alpha * near
+    drop = np.zeros(count, dtype=bool)
+    drop[1:] = areas < fraction * areas.max()
+    if not drop.any():
+        return alpha
+    keep = ~drop
+    keep[0] = False
+    # a dropped speck takes its soft halo with it, but never soft pixels that belong to a kept part
+    halo = cv2.dilate(drop[labels].astype(np.uint8), np.ones((5, 5), np.uint8), iterations=2) > 0
+    near_kept = cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    out = alpha.copy()
+    out[halo & ~near_kept] = 0.0
+    return out
 
 
 def _close_pinholes(alpha: np.ndarray, fraction: float) -> np.ndarray:
-    hollow = (alpha < 0.5).astype(np.uint8)
+    hollow = (alpha < 0.95).astype(np.uint8)  # soft dips count too: a half-transparent speck is a flaw
     count, labels, stats, _ = cv2.connectedComponentsWithStats(hollow, connectivity=4)
     if count <= 2:
         return alpha
@@ -70,7 +76,7 @@ def _close_pinholes(alpha: np.ndarray, fraction: float) -> np.ndarray:
     if not tiny.any():
         return alpha
     out = alpha.copy()
-    out[tiny[labels]] = 1.0
+    out[tiny[labels]] = 1.0  # noise inside the product
     return out
 
 

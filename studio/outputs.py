@@ -29,10 +29,10 @@ class OutputWriter:
         if self.mask_dir is not None:
             self.mask_dir.mkdir(parents=True, exist_ok=True)
 
-    def _stem(self, name: str) -> str:
+    def _stem(self, name: str, extension: str) -> str:
         stem = PurePosixPath(name).stem or "image"
         candidate, n = stem, 1
-        while candidate in self._taken or (self.out_dir / candidate).resolve() in self.protected:
+        while candidate in self._taken or (self.out_dir / f"{candidate}{extension}").resolve() in self.protected:
             n += 1
             candidate = f"{stem}-{n}"
         self._taken.add(candidate)
@@ -43,10 +43,8 @@ class OutputWriter:
                "background_purity": "", "fill_ratio": "", "size": "", "notes": "; ".join(outcome.notes)}
         path = None
         if outcome.ok:
-            stem = self._stem(outcome.name)
+            stem = self._stem(outcome.name, outcome.result.extension)
             path = self.out_dir / f"{stem}{outcome.result.extension}"
-            if path.resolve() in self.protected:
-                path = self.out_dir / f"{stem}-white{outcome.result.extension}"
             path.write_bytes(outcome.result.encoded)
             if self.mask_dir is not None:
                 (self.mask_dir / f"{stem}.png").write_bytes(outcome.mask_png())

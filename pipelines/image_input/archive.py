@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO, Iterator
 
 from pipelines.errors import InvalidArchive
+from pipelines.image_input.units import human_bytes
 
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\._|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
 _UNSAFE_CHARS = re.compile(r"[^\w.\- ]+")
@@ -74,6 +75,8 @@ def iter_archive(source: str | BinaryIO, limits: ArchiveLimits = ArchiveLimits()
         raise InvalidArchive(f"the zip file cannot be read ({exc}); upload a valid .zip") from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir() and not is_junk(i.filename)]
+        if not infos:
+            raise InvalidArchive("the zip holds no files; put the product photos in it")
         if len(infos) > limits.max_entries:
             raise InvalidArchive(f"the zip holds {len(infos):,} files; the limit is {limits.max_entries:,}")
         total = 0
@@ -91,7 +94,7 @@ def iter_archive(source: str | BinaryIO, limits: ArchiveLimits = ArchiveLimits()
             except OverflowError:
                 if budget < limits.max_entry_bytes:
                     raise InvalidArchive(
-                        f"the zip expands to more than {limits.max_total_bytes // (1024 * 1024):,} MB; "
+                        f"the zip expands to more than {human_bytes(limits.max_total_bytes)}; "
                         "split it into smaller archives"
                     ) from None
                 yield ArchiveEntry(name, error=_too_big(None, limits))
@@ -111,6 +114,6 @@ def iter_archive(source: str | BinaryIO, limits: ArchiveLimits = ArchiveLimits()
 
 
 def _too_big(size: int | None, limits: ArchiveLimits) -> str:
-    cap = f"{limits.max_entry_bytes // (1024 * 1024)} MB"
-    shown = f"{size / (1024 * 1024):.0f} MB" if size else f"more than {cap}"
+    cap = human_bytes(limits.max_entry_bytes)
+    shown = human_bytes(size) if size else f"more than {cap}"
     return f"the entry is {shown} once decompressed; the limit is {cap} per image"

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from pipelines.errors import InvalidImage
+from pipelines.image_input.units import human_bytes
 
 Image.init()
 # formats we decode (JPEG's opener also yields MPO, the multi-picture JPEG phones write)
@@ -39,15 +40,11 @@ class LoadedImage:
     notes: tuple[str, ...] = ()
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB"
-
-
 def _open(data: bytes, limits: ImageLimits) -> Image.Image:
     if not data:
         raise InvalidImage("the file is empty (0 bytes); upload a JPEG, PNG, WebP, GIF, BMP, TIFF or AVIF image")
     if len(data) > limits.max_bytes:
-        raise InvalidImage(f"the file is {_mb(len(data))}; the limit is {_mb(limits.max_bytes)} per image")
+        raise InvalidImage(f"the file is {human_bytes(len(data))}; the limit is {human_bytes(limits.max_bytes)} per image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -11,6 +11,7 @@ from typing import Iterable, Iterator
 from pipelines.errors import InvalidArchive
 from pipelines.image_input.archive import ArchiveLimits, is_junk, iter_archive, sanitise_name
 from pipelines.image_input.decode import ImageLimits
+from pipelines.image_input.units import human_bytes
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,9 @@ def _read_file(path: Path, limits: ImageLimits) -> InputItem:
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            mb = limits.max_bytes // (1024 * 1024)
-            return InputItem(name, error=f"the file is {size / (1024 * 1024):.0f} MB; the limit is {mb} MB per image")
+            return InputItem(
+                name, error=f"the file is {human_bytes(size)}; the limit is {human_bytes(limits.max_bytes)} per image"
+            )
         return InputItem(name, data=path.read_bytes())
     except OSError as exc:
         return InputItem(name, error=f"cannot read the file ({exc.strerror or exc})")

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# System packages the tests need: Chromium for the browser tests. Installs only what is missing.
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+  echo "Please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install -y ${missing[*]})" >&2
+  exit 1
+fi
+echo "Installing system packages: ${missing[*]}" >&2
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,136 @@
+"""The white-background function end to end, on inputs whose true alpha is known (no network needed:
+an RGBA cut-out keeps its own alpha), plus presets, shadow, compliance and bad options."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background
+from pipelines.compliance import _purity
+from pipelines.errors import InvalidOptions, ProductNotFound
+
+
+def cutout(size=(400, 300), colour=(200, 30, 40), background=(30, 200, 60), soft=10.0) -> Image.Image:
+    """An RGBA product whose soft edge pixels are mixed with a green background, as a real photo's are."""
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    d = np.sqrt(((xx - w / 2) / (w * 0.3)) ** 2 + ((yy - h / 2) / (h * 0.35)) ** 2)
+    alpha = np.clip((1.0 - d) * soft + 0.5, 0, 1)
+    a = alpha[..., None]
+    rgb = a * np.asarray(colour, np.float32) + (1 - a) * np.asarray(background, np.float32)
+    pixels = np.dstack([rgb, alpha * 255]).round().astype(np.uint8)
+    return Image.fromarray(pixels, "RGBA")
+
+
+@pytest.fixture
+def no_model_store(tmp_path) -> ModelStore:
+    return ModelStore(tmp_path / "models", registry={})
+
+
+def test_amazon_preset_meets_the_rules(no_model_store):
+    result = make_white_background(cutout(), WhiteBackgroundOptions(preset="amazon"), store=no_model_store)
+    assert result.image.size == (2000, 2000) and result.image.mode == "RGB"
+    assert result.report.passed, result.report.reasons
+    assert result.report.fill_ratio == pytest.approx(0.90, abs=0.01)
+    assert result.report.background_purity == 1.0
+    pixels = np.asarray(result.image)
+    assert (pixels[:50] == 255).all() and (pixels[:, :50] == 255).all()
+    assert result.encoded[:3] == b"\xff\xd8\xff"  # JPEG
+    assert any("own alpha" in note for note in result.report.notes)
+
+
+def test_jpeg_file_is_as_pure_as_the_pixels_checked(no_model_store):
+    result = make_white_background(cutout(), WhiteBackgroundOptions(preset="amazon"), store=no_model_store)
+    decoded = np.asarray(Image.open(io.BytesIO(result.encoded)))
+    footprint = np.asarray(result.image.convert("L")) < 255
+    assert _purity(decoded, footprint, (255, 255, 255)) == 1.0
+
+
+def test_no_background_colour_fringes_onto_white(no_model_store):
+    result = make_white_background(cutout(), WhiteBackgroundOptions(preset="aliexpress"), store=no_model_store)
+    px = np.asarray(result.image).astype(int)
+    edge = (px.sum(-1) < 3 * 250) & (px.sum(-1) > 3 * 120)  # the blended edge ring
+    assert edge.sum() > 500
+    green_excess = px[..., 1][edge] - np.maximum(px[..., 0], px[..., 2])[edge]
+    # naive blending of these edge pixels leaves a green rim; decontaminated ones have none
+    assert np.percentile(green_excess, 99) <= 5
+
+
+def test_naive_blending_would_fringe():  # proves the fringe test above can fail
+    image = cutout()
+    rgba = np.asarray(image).astype(float)
+    a = rgba[..., 3:] / 255
+    over_white = rgba[..., :3] * a + 255 * (1 - a)
+    edge = (a[..., 0] > 0.2) & (a[..., 0] < 0.8)
+    green_excess = over_white[..., 1][edge] - np.maximum(over_white[..., 0], over_white[..., 2])[edge]
+    assert np.percentile(green_excess, 99) > 20
+
+
+def test_transparent_preset_keeps_input_size_and_alpha(no_model_store):
+    image = cutout()
+    result = make_white_background(image, WhiteBackgroundOptions(preset="transparent"), store=no_model_store)
+    assert result.image.mode == "RGBA" and result.image.size == image.size
+    assert result.encoded[:8] == b"\x89PNG\r\n\x1a\n"
+    assert np.abs(np.asarray(result.image)[..., 3].astype(int) - np.asarray(image)[..., 3]).max() <= 1
+    assert result.report.passed
+
+
+def test_custom_size_and_margin(no_model_store):
+    options = WhiteBackgroundOptions(preset="custom", width=1200, height=800, margin=0.1)
+    result = make_white_background(cutout((300, 300)), options, store=no_model_store)
+    assert result.image.size == (1200, 800)
+    x0, y0, x1, y1 = result.output_box
+    assert y0 == pytest.approx(80, abs=2) and y1 == pytest.approx(720, abs=2)
+
+
+def test_fill_rule_failure_says_why(no_model_store):
+    options = WhiteBackgroundOptions(preset="amazon", margin=0.2)
+    report = make_white_background(cutout(), options, store=no_model_store).report
+    assert not report.passed
+    assert report.reasons == ["fill ratio: 60% (needs ≥ 85%)"]
+
+
+def test_contact_shadow_sits_under_the_product_and_the_rest_stays_white(no_model_store):
+    options = WhiteBackgroundOptions(preset="amazon", shadow=True)
+    result = make_white_background(cutout(), options, store=no_model_store)
+    px = np.asarray(result.image).astype(int)
+    x0, y0, x1, y1 = result.output_box
+    below = px[y1 + 5 : y1 + 25, (x0 + x1) // 2 - 50 : (x0 + x1) // 2 + 50]
+    assert below.mean() < 250  # a visible soft shadow just below the product
+    assert (px[:100] == 255).all()  # the rest is still pure white
+    assert result.report.passed and any("shadow" in n for n in result.report.notes)
+
+
+def test_aligned_source_lines_up_with_the_result(no_model_store):
+    image = cutout()
+    result = make_white_background(image, WhiteBackgroundOptions(preset="shopify"), store=no_model_store)
+    before = np.asarray(result.aligned_source(image.convert("RGB"))).astype(int)
+    after = np.asarray(result.image).astype(int)
+    x0, y0, x1, y1 = result.output_box
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    assert np.abs(before[cy - 20 : cy + 20, cx - 20 : cx + 20] - after[cy - 20 : cy + 20, cx - 20 : cx + 20]).mean() < 3
+
+
+def test_nothing_to_keep_is_a_clear_error(no_model_store):
+    empty = Image.new("RGBA", (100, 100), (0, 0, 0, 0))
+    with pytest.raises(ProductNotFound, match="no product was found"):
+        make_white_background(empty, store=no_model_store)
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        (WhiteBackgroundOptions(preset="ebay"), "unknown preset 'ebay'; choose one of: amazon, shopify"),
+        (WhiteBackgroundOptions(preset="custom", width=20), "width 20 is out of range; use 64–10000 px"),
+        (WhiteBackgroundOptions(preset="amazon", margin=0.7), "margin 0.7 is out of range"),
+        (WhiteBackgroundOptions(preset="transparent", shadow=True), "contact shadow needs a background"),
+        (WhiteBackgroundOptions(preset="transparent", width=500), "keeps the input size"),
+    ],
+)
+def test_bad_options_name_what_is_allowed(no_model_store, options, message):
+    with pytest.raises(InvalidOptions, match=message):
+        make_white_background(cutout(), options, store=no_model_store)

@@ -1,0 +1,125 @@
+"""The studio in a real headless Chromium: upload a photo, get a white background and its report."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, product_photo, require
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def studio_url(tmp_path_factory):
+    """app.py as a user starts it: a fresh data directory, so the model is fetched on first use."""
+    data = tmp_path_factory.mktemp("studio-data")
+    port = _free_port()
+    log = open(data / "server.log", "w")
+    env = {**os.environ, "STUDIO_DATA_DIR": str(data), "STUDIO_PORT": str(port), "STUDIO_HOST": "127.0.0.1"}
+    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, (data / "server.log").read_text()
+                time.sleep(0.5)
+        else:
+            pytest.fail("the studio did not start in 120 s:\n" + (data / "server.log").read_text())
+        yield url, data
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(Path(CHROMIUM).exists(), "Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, studio_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(studio_url[0])
+    page.wait_for_selector("#whitebg-files")
+    yield page
+    context.close()
+
+
+def _report_text(page) -> str:
+    return page.inner_text("#whitebg-report")
+
+
+def _upload(page, *paths) -> None:
+    page.set_input_files("#whitebg-files input[type=file]", [str(p) for p in paths])
+    for path in paths:
+        page.wait_for_selector(f"#whitebg-files td[aria-label='{path.name}']")
+
+
+def _run_and_wait(page) -> None:
+    page.click("#whitebg-run")
+    page.wait_for_selector("#whitebg-downloads td[aria-label='white-backgrounds.zip']", timeout=120_000)
+
+
+def test_upload_a_photo_and_get_a_white_background_with_its_report(page, studio_url, tmp_path):
+    photo = tmp_path / "desk-lamp.jpg"
+    product_photo((640, 480)).save(photo, quality=92)
+    _upload(page, photo)
+    page.click("#whitebg-run")
+    page.wait_for_selector("text=first use only", timeout=60_000)  # the visible first-use fetch message
+    page.wait_for_selector("#whitebg-downloads td[aria-label='white-backgrounds.zip']", timeout=120_000)
+    report = _report_text(page)
+    assert "desk-lamp.jpg" in report and "100.00% white" in report and "2000×2000" in report
+    assert page.locator("#whitebg-gallery img").count() >= 1
+    assert page.locator("#whitebg-compare img").count() == 2  # before and after
+    with page.expect_download() as download:
+        page.locator("#whitebg-downloads tr:has(td[aria-label='white-backgrounds.zip']) a").first.click()
+    saved = tmp_path / "all.zip"
+    download.value.save_as(saved)
+    assert set(zipfile.ZipFile(saved).namelist()) == {"desk-lamp.jpg", "report.csv"}
+    assert (studio_url[1] / "models" / "u2netp" / "u2netp.onnx").exists()
+
+
+def test_a_bad_file_is_reported_and_the_good_one_still_done(page, tmp_path):
+    good, bad = tmp_path / "vase.png", tmp_path / "broken.jpg"
+    product_photo((400, 400), colour=(20, 40, 200)).save(good)
+    bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
+    _upload(page, good, bad)
+    _run_and_wait(page)
+    report = _report_text(page)
+    assert "vase.png" in report and "PASS" in report
+    assert "broken.jpg" in report and "FAILED" in report
+
+
+def test_running_with_nothing_uploaded_says_what_to_do(page):
+    page.click("#whitebg-run")
+    page.wait_for_selector("text=upload at least one product photo", timeout=30_000)
