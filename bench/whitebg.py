@@ -3,8 +3,9 @@
     python bench/whitebg.py [--data ../shared/data/ecssd-dev] [--models u2netp,u2net] [--preset amazon]
 
 Quality: mean IoU (threshold 0.5) and MAE of the product mask against the ground-truth masks.
-Speed: images per second for our whole output (segmentation, matte, framing, encoding, compliance
-check) and for rembg's mask alone (`remove(..., only_mask=True)`), measured image by image, interleaved.
+Speed: images per second over the whole set for rembg's mask alone (`remove(..., only_mask=True)`), for our
+whole output (segmentation, matte, decontamination, framing on the preset's canvas, JPEG/PNG encoding,
+compliance check) as a batch and one image at a time, and for our mask alone.
 Models come from the project's model store (fetched on first use); rembg reads the same files.
 """
 
@@ -22,7 +23,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background  # noqa: E402
-from pipelines.white_background import make_white_backgrounds  # noqa: E402
+from pipelines.white_background import make_product_mask, make_white_backgrounds  # noqa: E402
 from pipelines.image_input import load_image  # noqa: E402
 
 
@@ -58,6 +59,9 @@ def run(data: Path, model: str, store: ModelStore, preset: str, limit: int | Non
     start = time.perf_counter()
     results = [make_white_background(image, options, store=store) for image, _ in loaded]
     rows["ours (full output, one by one)"] = ([np.asarray(r.mask) for r in results], time.perf_counter() - start)
+    start = time.perf_counter()
+    masks = [np.asarray(make_product_mask(image, options, store=store)) for image, _ in loaded]
+    rows["ours (mask only)"] = (masks, time.perf_counter() - start)
     del ours
     out = []
     for name, (masks, seconds) in rows.items():

@@ -4,14 +4,14 @@
     result.image, result.mask, result.report, result.encoded
 
 Steps: 1 check inputs, 2 segment (rembg session, optionally inside a box), 3 refine the matte,
-4 decontaminate and frame by the preset, 5 encode, 6 check compliance on the encoded pixels.
+4 decontaminate and frame by the preset, 5 encode, 6 check compliance on the final pixels.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -193,6 +193,14 @@ def make_white_background(
 ) -> WhiteBackgroundResult:
     """Turn one product photo into a marketplace image. Raises InvalidOptions, ProductNotFound, ModelUnavailable."""
     return _second_half(_first_half(image, options, store, progress), options, progress)
+
+
+def make_product_mask(
+    image: Image.Image, options: WhiteBackgroundOptions = WhiteBackgroundOptions(), *, store: ModelStore
+) -> Image.Image:
+    """Only steps 1-3: the refined product mask ("L", input size, 255 = product), no output image."""
+    alpha = _first_half(image, options, store, _no_progress).alpha
+    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
 
 
 def make_white_backgrounds(

@@ -10,7 +10,8 @@ from studio.whitebg_tab import build_whitebg_tab
 
 
 def build_ui(settings: StudioSettings, store: ModelStore) -> gr.Blocks:
-    with gr.Blocks(title="Storefront Studio", analytics_enabled=False) as blocks:
+    # uploads and cached results older than a day are deleted, checked hourly
+    with gr.Blocks(title="Storefront Studio", analytics_enabled=False, delete_cache=(3600, 86400)) as blocks:
         gr.Markdown("# Storefront Studio")
         with gr.Tabs():
             build_whitebg_tab(settings, store)

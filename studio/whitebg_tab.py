@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from studio.ui_errors import user_errors
 from workers.white_background import WhiteBackgroundJob, run_white_background
 
 REPORT_COLUMNS = ["photo", "result", "background", "fill", "size", "why / notes"]
+RESULTS_KEPT_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class WhiteBackgroundTab:
         self._ensure_model(job.model, progress)
         paths = [Path(f) for f in files]
         total = count_sources(paths)
+        _prune(self.settings.temp_dir / "results", RESULTS_KEPT_SECONDS)
         run_dir = self.settings.temp_dir / "results" / uuid.uuid4().hex[:12]
         writer = OutputWriter(run_dir)
         (run_dir / "before").mkdir()
@@ -135,6 +139,16 @@ class WhiteBackgroundTab:
             r = width * 3
             draw.ellipse((dot[0] - r, dot[1] - r, dot[0] + r, dot[1] + r), fill=(255, 40, 90))
         return np.asarray(image)
+
+
+def _prune(root: Path, max_age: float) -> None:
+    """Delete earlier runs' result folders older than max_age seconds."""
+    if not root.is_dir():
+        return
+    cutoff = time.time() - max_age
+    for run in root.iterdir():
+        if run.is_dir() and run.stat().st_mtime < cutoff:
+            shutil.rmtree(run, ignore_errors=True)
 
 
 def _preview_size(image: Image.Image, side: int = 1024) -> Image.Image:
