@@ -17,5 +17,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing Storefront Studio and its dependencies into .venv (first time: a few minutes)..." >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
+  # rembg's matting dependency compiles its numba kernels on first import (~45 s); do it now, once
+  echo "Preparing the segmentation runtime (one time)..." >&2
+  .venv/bin/python -c "import rembg"
   echo "$want" > "$stamp"
 fi
