@@ -127,7 +127,8 @@ def darken(canvas: np.ndarray, strength: np.ndarray, x: int, y: int) -> np.ndarr
 
 
 def blend(canvas: np.ndarray, foreground: np.ndarray, alpha: np.ndarray, placement: Placement) -> None:
-    """Alpha-blend a uint8 foreground onto canvas (uint8, in place) at the placement; alpha 0 leaves it untouched."""
+    """Alpha-blend a uint8 foreground onto canvas (uint8, in place) at the placement; alpha 0 leaves it
+    untouched (OpenCV's blendLinear: one multi-threaded pass)."""
     y0, x0 = placement.y, placement.x
     region = canvas[y0 : y0 + alpha.shape[0], x0 : x0 + alpha.shape[1]]
     weight = np.ascontiguousarray(alpha, dtype=np.float32)

@@ -112,14 +112,21 @@ def _frame(rgb, alpha, bounds, preset: Preset, shadow: bool, notes):
     size, enlarge = (spot.width, spot.height), spot.scale > 1.0
     fg = compose.resize(foreground, size, enlarge)
     a = np.clip(compose.resize(crop_alpha, size, enlarge), 0.0, 1.0)
-    row = np.tile(np.asarray(preset.background, np.uint8), preset.width)
-    canvas = np.broadcast_to(row, (preset.height, row.size)).reshape(preset.height, preset.width, 3).copy()
+    canvas = _canvas(preset)
     footprint = np.zeros(canvas.shape[:2], bool)
     if shadow:
         footprint |= compose.darken(canvas, *compose.contact_shadow(spot, a))
     compose.blend(canvas, fg, a, spot)
     footprint[spot.y : spot.y + spot.height, spot.x : spot.x + spot.width] |= a > 0.0
     return canvas, footprint, (spot.x, spot.y, spot.x + spot.width, spot.y + spot.height)
+
+
+def _canvas(preset: Preset) -> np.ndarray:
+    shape = (preset.height, preset.width, 3)
+    if len(set(preset.background)) == 1:
+        return np.full(shape, preset.background[0], np.uint8)  # one memset for white (or any grey)
+    row = np.tile(np.asarray(preset.background, np.uint8), preset.width)
+    return np.broadcast_to(row, (preset.height, row.size)).reshape(shape).copy()
 
 
 def _encode(pixels: np.ndarray, preset: Preset) -> tuple[Image.Image, bytes]:
