@@ -48,7 +48,7 @@ class WhiteBackgroundTab:
         _prune(self.settings.temp_dir / "results", RESULTS_KEPT_SECONDS)
         run_dir = self.settings.temp_dir / "results" / uuid.uuid4().hex[:12]
         writer = OutputWriter(run_dir)
-        (run_dir / "before").mkdir()
+        (run_dir / "previews").mkdir()
         pairs, gallery, rows = [], [], []
         items = iter_sources(paths, self.settings.image_limits(), self.settings.archive_limits())
         progress((0, total), desc="starting")
@@ -58,10 +58,10 @@ class WhiteBackgroundTab:
             output = writer.add(outcome)
             rows.append(_report_row(outcome))
             if output is not None:
-                before = run_dir / "before" / f"{output.stem}.jpg"
-                after = run_dir / "before" / f"{output.stem}-after.png"
-                _preview_size(outcome.result.aligned_source(outcome.source)).save(before, "JPEG", quality=90)
-                _preview_size(outcome.result.image).save(after)
+                before = run_dir / "previews" / f"{output.stem}-before.jpg"
+                after = run_dir / "previews" / f"{output.stem}-after{output.suffix}"
+                _preview_size(outcome.result.aligned_source(outcome.source)).save(before, quality=90)
+                _preview_size(outcome.result.image).save(after, quality=90)
                 pairs.append((str(before), str(after)))
                 verdict = "PASS" if outcome.result.report.passed else "FAIL"
                 gallery.append((str(output), f"{verdict} · {outcome.name}"))

@@ -9,16 +9,17 @@ from __future__ import annotations
 import io
 import logging
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Literal
 
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipelines import DEFAULT_MODEL, ModelStore, WhiteBackgroundOptions
+from pipelines import DEFAULT_MODEL, REGISTRY, ModelStore, WhiteBackgroundOptions
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, InputItem, load_image
-from pipelines.presets import PRESETS
+from pipelines.presets import PRESETS, resolve_preset
 from pipelines.segmentation import Box
 from pipelines.white_background import WhiteBackgroundResult, make_white_backgrounds
 from workers.errors import JobFailed
@@ -42,8 +43,6 @@ class WhiteBackgroundJob(BaseModel):
     @field_validator("model")
     @classmethod
     def _known_model(cls, value: str) -> str:
-        from pipelines.models import REGISTRY
-
         if value not in REGISTRY:
             raise ValueError(f"unknown model {value!r}; available: {', '.join(REGISTRY)}")
         return value
@@ -87,8 +86,6 @@ class ItemOutcome:
 
 def check_job(job: WhiteBackgroundJob) -> None:
     """Reject option combinations before the batch starts, so nothing is half done."""
-    from pipelines.presets import resolve_preset
-
     resolve_preset(job.preset, job.width, job.height, job.margin)
     if job.shadow and PRESETS[job.preset].background is None:
         raise InvalidOptions("a contact shadow needs a background; choose a preset other than 'transparent'")
@@ -105,7 +102,7 @@ def run_white_background(
     check_job(job)
     job_id = uuid.uuid4().hex[:12]
     store.session(job.model)  # fetch/load once, up front: a missing model fails the job, not each item
-    decoded: list[tuple[InputItem, Image.Image | None, tuple[str, ...], str | None]] = []
+    decoded: deque[tuple[InputItem, Image.Image | None, tuple[str, ...], str | None]] = deque()
 
     def images() -> Iterator[tuple[Image.Image, WhiteBackgroundOptions]]:
         for item in items:
@@ -128,9 +125,9 @@ def run_white_background(
     for outcome in produced:
         # outcomes arrive in order; report the inputs that never reached the pipeline before each one
         while decoded and decoded[0][3] is not None:
-            item, _, _, error = decoded.pop(0)
+            item, _, _, error = decoded.popleft()
             yield ItemOutcome(item.name, error=error)
-        item, image, notes, _ = decoded.pop(0)
+        item, image, notes, _ = decoded.popleft()
         if isinstance(outcome, StudioError):
             yield ItemOutcome(item.name, source=image, error=str(outcome), notes=notes)
         elif isinstance(outcome, Exception):
