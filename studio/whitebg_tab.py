@@ -185,11 +185,12 @@ def build_whitebg_tab(settings: StudioSettings, store: ModelStore) -> None:
                     height = gr.Number(1600, label="Height (px)", precision=0, minimum=64, maximum=10000)
                     margin = gr.Slider(0.0, 0.4, value=0.05, step=0.01, label="Margin (share of each side)")
                 shadow = gr.Checkbox(False, label="Soft contact shadow")
-                model = gr.Dropdown(models, value=settings.default_model, label="Segmentation model")
+                model = gr.Dropdown(models, value=settings.default_model, label="Segmentation model",
+                                    elem_id="whitebg-model")
                 with gr.Accordion("Restrict to a box (when the cut-out picks the wrong thing)", open=False):
                     photo = gr.Dropdown([], label="Photo", interactive=True)
                     box_image = gr.Image(label="Click two opposite corners around the product", interactive=False,
-                                         type="numpy", height=320)
+                                         type="numpy", height=320, buttons=["fullscreen"], elem_id="whitebg-box")
                     box_text = gr.Textbox(label="Box: x0, y0, x1, y1 (pixels)", placeholder="e.g. 120, 40, 980, 900")
                     clear = gr.Button("Clear box", size="sm")
                 go = gr.Button("Make white backgrounds", variant="primary", elem_id="whitebg-run")

@@ -123,3 +123,23 @@ def test_a_bad_file_is_reported_and_the_good_one_still_done(page, tmp_path):
 def test_running_with_nothing_uploaded_says_what_to_do(page):
     page.click("#whitebg-run")
     page.wait_for_selector("text=upload at least one product photo", timeout=30_000)
+
+
+def test_draw_a_box_by_clicking_two_corners(page, tmp_path):
+    photo = tmp_path / "shelf.jpg"
+    product_photo((600, 400)).save(photo, quality=92)
+    _upload(page, photo)
+    page.click("text=Restrict to a box")
+    for fx, fy in ((0.35, 0.2), (0.6, 0.8)):
+        image = page.locator("#whitebg-box img").first
+        image.wait_for()
+        box = image.bounding_box()
+        image.click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+        page.wait_for_timeout(1500)
+    typed = page.locator("textarea, input[type=text]").evaluate_all(
+        "els => els.map(e => e.value).filter(v => /^\\d+, \\d+, \\d+, \\d+$/.test(v))")
+    assert len(typed) == 1
+    x0, y0, x1, y1 = map(int, typed[0].split(", "))
+    assert 0 <= x0 < x1 <= 600 and 0 <= y0 < y1 <= 400
+    _run_and_wait(page)
+    assert "segmentation restricted to the box" in _report_text(page)
