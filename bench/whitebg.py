@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background  # noqa: E402
 from pipelines.white_background import make_product_mask, make_white_backgrounds  # noqa: E402
 from pipelines.image_input import load_image  # noqa: E402
+from studio.settings import StudioSettings  # noqa: E402
 
 
 def score(mask: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -82,7 +83,8 @@ def main() -> None:
     parser.add_argument("--models", default="u2netp,u2net")
     parser.add_argument("--preset", default="amazon")
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--models-dir", type=Path, default=Path.home() / ".local/share/storefront-studio/models")
+    parser.add_argument("--models-dir", type=Path, default=StudioSettings().models_dir,
+                        help="model folder (default: the studio's, from STUDIO_DATA_DIR)")
     args = parser.parse_args()
     if not (args.data / "images").is_dir():
         raise SystemExit(f"no data set at {args.data}: pass --data DIR with images/ and masks/")
