@@ -115,9 +115,12 @@ def _disambiguate(hits: list[Hit], meanings: dict, lang: str) -> list[Hit]:
 def _action(hits: list[Hit], nouns: list[Hit], state: LayoutState) -> str:
     actions = [h.key for h in hits if h.kind == "action"]
     kinds = {h.kind for h in hits}
-    for key in ("remove", "replace"):
-        if key in actions:
-            return key
+    if "remove" in actions:
+        return "remove"
+    if "background" in kinds and not nouns and not any(h.kind in ("place", "relation") for h in hits):
+        return "background"
+    if "replace" in actions:
+        return "replace"
     if "back" in kinds:
         return "move"
     if "bigger" in actions or "smaller" in actions:
@@ -187,6 +190,10 @@ def _place(action, lang, hits, nouns, state: LayoutState, notes, text):
         ref = Hit(0, 0, "noun", last.name_en, last.name)
         ordered = [nouns[0], ref]
         return _relate(action, lang, hits, ordered, relations[0], state, notes, target_first=True)
+    if nudges and not places and (action == "add" or not state.find(nouns[0].key if nouns else state.last)):
+        # "leg den Teppich nach unten": a direction for something new is a place, not a nudge
+        places = [{"left": "l", "right": "r", "up": "t", "down": "b"}[n] for n in nudges]
+        nudges = []
     if relations and not places:  # "put the lamp left of" with nothing to be left of: a place after all
         to_place = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t"}
         places = [to_place[r.key] for r in relations if r.key in to_place]
@@ -222,7 +229,8 @@ def _place(action, lang, hits, nouns, state: LayoutState, notes, text):
     confidence = 0.95 if target.key in placement.lexicon.NOUNS else 0.7
     if target.key not in placement.lexicon.NOUNS:
         notes.append(f"'{target.text}' is not in the lexicon: passed through unchanged")
-    return _plan("move" if action == "move" or current else "add", lang, [_object(target, "target", box)],
+    explicit_move = any(h.kind == "action" and h.key == "move" for h in hits)
+    return _plan("move" if explicit_move or current else "add", lang, [_object(target, "target", box)],
                  _prompt(target.key, places), confidence, notes, state)
 
 
