@@ -5,14 +5,21 @@
     python -m layout session < lines.txt     one plan per line, state carried from line to line;
                                              a blank line starts a new conversation
     python -m layout schema                  the plan's JSON Schema
+
+Add `--llm-url URL --llm-model NAME` (or STUDIO_LLM_URL / STUDIO_LLM_MODEL / STUDIO_LLM_API_KEY) to plan with
+an OpenAI-compatible chat-completions endpoint, falling back to the rule planner on any bad or late answer.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import urllib.request
+from functools import partial
 
+from layout.llm import LLMSettings, plan_with_llm
 from layout.planner import plan_layout
 from layout.schema import PLAN_SCHEMA
 from layout.state import EMPTY
@@ -23,6 +30,20 @@ def _emit(plan: dict) -> None:
     sys.stdout.flush()
 
 
+def http_complete(settings: LLMSettings, body: dict) -> dict:
+    """POST a chat-completions request; the entry point's I/O, kept out of the pure planner."""
+    headers = {"Content-Type": "application/json"}
+    if settings.api_key:
+        headers["Authorization"] = f"Bearer {settings.api_key}"
+    request = urllib.request.Request(settings.url, json.dumps(body).encode(), headers, method="POST")
+    with urllib.request.urlopen(request, timeout=settings.timeout_s) as response:
+        return json.loads(response.read())
+
+
+def _llm_planner(settings: LLMSettings, instruction: str, state):
+    return plan_with_llm(instruction, state, settings=settings, complete=partial(http_complete, settings))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m layout", description="Layout planner on the nine-grid")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,12 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("instruction", nargs="?")
     sub.add_parser("session", help="plan stdin lines as one conversation (blank line = new conversation)")
     sub.add_parser("schema", help="print the plan's JSON Schema")
+    for command in (plan, sub.choices["session"]):
+        command.add_argument("--llm-url", default=os.environ.get("STUDIO_LLM_URL"),
+                             help="OpenAI-compatible chat-completions URL (…/v1/chat/completions)")
+        command.add_argument("--llm-model", default=os.environ.get("STUDIO_LLM_MODEL", "gpt-4o-mini"))
+        command.add_argument("--llm-timeout", type=float, default=4.0, help="seconds to wait for the LLM")
     args = parser.parse_args(argv)
     if args.command == "schema":
         sys.stdout.write(json.dumps(PLAN_SCHEMA, indent=2) + "\n")
         return 0
+    planner = plan_layout
+    if args.llm_url:
+        settings = LLMSettings(args.llm_url, args.llm_model, args.llm_timeout, os.environ.get("STUDIO_LLM_API_KEY"))
+        planner = partial(_llm_planner, settings)
     if args.command == "plan" and args.instruction is not None:
-        _emit(plan_layout(args.instruction)[0])
+        _emit(planner(args.instruction, EMPTY)[0])
         return 0
     state = EMPTY
     for line in sys.stdin:
@@ -44,11 +74,11 @@ def main(argv: list[str] | None = None) -> int:
             if not line.strip():
                 state = EMPTY
                 continue
-            result, state = plan_layout(line, state)
+            result, state = planner(line, state)
         else:
             if not line.strip():
                 continue
-            result, _ = plan_layout(line, EMPTY)
+            result, _ = planner(line, EMPTY)
         _emit(result)
     return 0
 
