@@ -11,7 +11,7 @@ _LATIN_HINTS = {
     "en": ["the", "a", "an", "of", "put", "move", "to", "in", "and", "it", "with", "please", "picture", "is"],
     "es": ["el", "la", "los", "las", "de", "del", "una", "un", "en", "pon", "y", "con", "imagen", "más"],
     "pt": ["o", "os", "um", "uma", "no", "na", "do", "da", "em", "e", "com", "imagem", "mais", "à"],
-    "fr": ["le", "les", "une", "du", "des", "dans", "et", "avec", "mets", "au", "sur", "plus"],
+    "fr": ["le", "les", "un", "une", "du", "des", "dans", "et", "avec", "mets", "au", "sur", "plus", "d'un", "d'une", "l'"],
     "de": ["der", "die", "das", "den", "dem", "ein", "eine", "einen", "im", "und", "mit", "bild", "nach"],
     "id": ["di", "ke", "dan", "yang", "sebuah", "dengan", "gambar", "ini", "itu", "lebih", "sebelah"],
 }

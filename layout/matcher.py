@@ -47,9 +47,21 @@ def _entries(lang: str) -> dict[str, list[tuple[str, str]]]:
     return table
 
 
+def _bounded(phrase: str) -> str:
+    """A phrase that must not start or end inside a word (ends like "d'" or "l'" may touch the next one)."""
+    head = r"(?<!\w)" if re.match(r"\w", phrase[0]) else ""
+    tail = r"(?!\w)" if re.match(r"\w", phrase[-1]) else ""
+    return head + re.escape(phrase) + tail
+
+
 def _compile(phrases, boundaries: bool) -> re.Pattern:
-    body = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)" if boundaries else f"(?:{body})")
+    ordered = sorted(phrases, key=len, reverse=True)
+    if not boundaries:
+        return re.compile("|".join(re.escape(p) for p in ordered))
+    plain = [p for p in ordered if re.match(r"\w", p[0]) and re.match(r"\w", p[-1])]
+    special = [p for p in ordered if p not in set(plain)]
+    body = rf"(?<!\w)(?:{'|'.join(re.escape(p) for p in plain)})(?!\w)"
+    return re.compile("|".join([*(_bounded(p) for p in special), body]))
 
 
 @lru_cache(maxsize=None)

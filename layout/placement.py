@@ -11,7 +11,7 @@ PLACE_CENTRES = {
     "l": (1 / 6, None), "r": (5 / 6, None), "t": (None, 1 / 6), "b": (None, 5 / 6), "c": (0.5, 0.5),
     "tl": (1 / 6, 1 / 6), "tr": (5 / 6, 1 / 6), "bl": (1 / 6, 5 / 6), "br": (5 / 6, 5 / 6),
     "ut": (None, 1 / 6), "lt": (None, 5 / 6), "lc": (0.42, None), "rc": (0.58, None),
-    "bg": (None, 0.38), "fg": (None, 0.75),
+    "bg": (None, 0.38), "fg": (None, 0.75), "mr": (None, 0.5), "mc": (0.5, None),
 }
 VERTICAL_DEFAULT = {"low": 0.72, "high": 0.2, "mid": 0.5, "center": 0.5}
 NUDGE = {"small": 0.25 * THIRD, "normal": 0.5 * THIRD, "large": THIRD}

@@ -190,9 +190,11 @@ def _place(action, lang, hits, nouns, state: LayoutState, notes, text):
         ref = Hit(0, 0, "noun", last.name_en, last.name)
         ordered = [nouns[0], ref]
         return _relate(action, lang, hits, ordered, relations[0], state, notes, target_first=True)
-    if nudges and not places and (action == "add" or not state.find(nouns[0].key if nouns else state.last)):
-        # "leg den Teppich nach unten": a direction for something new is a place, not a nudge
-        places = [{"left": "l", "right": "r", "up": "t", "down": "b"}[n] for n in nudges]
+    to_side = {"left": "l", "right": "r", "up": "t", "down": "b"}
+    if nudges and (places or action == "add" or not state.find(nouns[0].key if nouns else state.last)):
+        # "leg den Teppich nach unten", "ke kanan bawah": a direction for something new, or beside a
+        # place word, is a place on the picture, not a nudge
+        places = [to_side[n] for n in nudges] + places
         nudges = []
     if relations and not places:  # "put the lamp left of" with nothing to be left of: a place after all
         to_place = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t"}
@@ -325,7 +327,7 @@ def _prompt(name_en: str, places: list[str] | None) -> str:
              "tl": "in the top left corner", "tr": "in the top right corner", "bl": "in the bottom left corner",
              "br": "in the bottom right corner", "ut": "in the upper third", "lt": "in the lower third",
              "bg": "in the background", "fg": "in the foreground", "lc": "slightly left of centre",
-             "rc": "slightly right of centre"}
+             "rc": "slightly right of centre", "mr": "in the middle row", "mc": "in the middle column"}
     where = " ".join(dict.fromkeys(words[p] for p in places)) if places else ""
     return f"a {name_en} {where}".strip()
 
