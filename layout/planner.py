@@ -161,10 +161,20 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY) -> tuple[dict, Lay
         if unknown and any(h.kind in ("place", "relation") for h in hits) and not any(h.kind == "referent" for h in hits):
             hits = sorted([*hits, unknown], key=lambda h: h.start)
             nouns = [unknown]
+    hits = [_resolve(h, state) if h.kind == "noun" else h for h in hits]
+    nouns = [_resolve(n, state) for n in nouns]
     action = _action(hits, nouns, state)
     notes: list[str] = []
     handler = {"remove": _remove, "resize": _resize, "background": _restyle, "restyle": _restyle}.get(action, _place)
     return handler(action, lang, hits, nouns, state, notes, text)
+
+
+def _resolve(noun: Hit, state: LayoutState) -> Hit:
+    """'the lamp' after a desk lamp was placed means that desk lamp."""
+    if state.find(noun.key) is not None:
+        return noun
+    matches = [o for o in state.objects if noun.key in o.name_en.split(" ") or o.name_en.endswith(noun.key)]
+    return Hit(noun.start, noun.end, "noun", matches[0].name_en, noun.text) if len(matches) == 1 else noun
 
 
 def _referent(nouns: list[Hit], hits: list[Hit], state: LayoutState, lang: str):

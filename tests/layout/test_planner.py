@@ -163,3 +163,11 @@ def test_command_line_contract():
     assert [json.loads(l)["placement"] for l in independent] == ["planned", "none"]
     session = run(["session"], "put a cat on the right\na bit higher\n\na bit higher\n")
     assert [json.loads(l)["placement"] for l in session] == ["planned", "planned", "none"]
+
+
+def test_a_shorter_name_refers_to_the_placed_object():
+    _, state = plan_layout("put the desk lamp on the left")
+    plan, state = plan_layout("move the lamp a bit higher", state)
+    assert plan["objects"][0]["name_en"] == "desk lamp" and len(state.objects) == 1
+    plan, state = plan_layout("那个台灯再大一点", state)
+    assert plan["action"] == "resize" and plan["objects"][0]["name_en"] == "desk lamp"
