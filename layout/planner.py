@@ -18,7 +18,6 @@ from layout.language import detect_language
 from layout.matcher import CJK, Hit, spot_nouns, spot_words
 from layout.state import EMPTY, LayoutState
 
-NO_PLACE_ACTIONS = ("remove", "restyle", "background")
 _FILLERS = {
     "en": {"the", "a", "an", "please", "some", "of", "in", "at", "to", "and", "with", "my", "new", "one", "put", "place", "add", "is", "there"},
     "es": {"el", "la", "los", "las", "un", "una", "de", "del", "en", "por", "favor", "y", "con"},
@@ -216,11 +215,8 @@ def _place(action, lang, hits, nouns, state: LayoutState, notes, text):
     if back:
         if current is None or not current.history:
             return _no_placement(lang, f"the {target.key} has no earlier position to go back to", state, action)
-        box = current.history[-1]
-        state = state.place(current.name, current.name_en, box)
-        placed = state.find(target.key)
-        state = LayoutState(tuple(p if p.name_en != target.key else type(p)(p.name, p.name_en, p.box, current.history[:-1])
-                                  for p in state.objects), target.key)
+        state = state.restore(target.key)
+        box = state.find(target.key).box
         return _plan("move", lang, [_object(target, "target", box)], f"{target.key}", 0.9, notes, state)
     if nudges and not places:
         if current is None:

@@ -32,6 +32,13 @@ class LayoutState:
         others = tuple(o for o in self.objects if o.name_en != name_en)
         return replace(self, objects=(*others, placed), last=name_en)
 
+    def restore(self, name_en: str) -> "LayoutState":
+        """Put an object back where it was before its last change."""
+        current = self.find(name_en)
+        back = Placed(current.name, current.name_en, current.history[-1], current.history[:-1])
+        others = tuple(o for o in self.objects if o.name_en != name_en)
+        return replace(self, objects=(*others, back), last=name_en)
+
     def remove(self, name_en: str) -> "LayoutState":
         others = tuple(o for o in self.objects if o.name_en != name_en)
         return replace(self, objects=others, last=None if self.last == name_en else self.last)

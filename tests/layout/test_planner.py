@@ -171,3 +171,13 @@ def test_a_shorter_name_refers_to_the_placed_object():
     assert plan["objects"][0]["name_en"] == "desk lamp" and len(state.objects) == 1
     plan, state = plan_layout("那个台灯再大一点", state)
     assert plan["action"] == "resize" and plan["objects"][0]["name_en"] == "desk lamp"
+
+
+def test_back_where_it_was_walks_back_through_the_rounds():
+    plan, state = plan_layout("put the lamp on the left")
+    original = plan["objects"][0]["box"]
+    for step in ("much higher", "bigger", "back where it was", "back where it was"):
+        plan, state = plan_layout(step, state)
+    assert plan["objects"][0]["box"] == original
+    plan, state = plan_layout("back where it was", state)
+    assert plan["placement"] == "none" and "no earlier position" in plan["reason"]
