@@ -196,7 +196,7 @@ def build_whitebg_tab(settings: StudioSettings, store: ModelStore) -> None:
                 go = gr.Button("Make white backgrounds", variant="primary", elem_id="whitebg-run")
             with gr.Column(scale=3):
                 compare = gr.ImageSlider(label="Before / after", type="filepath", elem_id="whitebg-compare")
-                gallery = gr.Gallery(label="Results (click one to compare)", columns=4, height=240, object_fit="contain",
+                gallery = gr.Gallery(label="Results (click one to compare)", columns=4, height=240, object_fit="contain", fit_columns=False,
                                      elem_id="whitebg-gallery")
                 report = gr.Dataframe(headers=REPORT_COLUMNS, label="Compliance report", wrap=True,
                                       interactive=False, elem_id="whitebg-report")
