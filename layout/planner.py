@@ -176,7 +176,7 @@ def _resolve(noun: Hit, state: LayoutState) -> Hit:
     return Hit(noun.start, noun.end, "noun", matches[0].name_en, noun.text) if len(matches) == 1 else noun
 
 
-def _referent(nouns: list[Hit], hits: list[Hit], state: LayoutState, lang: str):
+def _referent(nouns: list[Hit], state: LayoutState):
     """The object an instruction is about: a named one, else "it" / the last one placed."""
     if nouns:
         return nouns[0]
@@ -208,7 +208,7 @@ def _place(action, lang, hits, nouns, state: LayoutState, notes, text):
     if relations and not places:  # "put the lamp left of" with nothing to be left of: a place after all
         to_place = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t"}
         places = [to_place[r.key] for r in relations if r.key in to_place]
-    target = _referent(nouns, hits, state, lang)
+    target = _referent(nouns, state)
     if target is None:
         return _no_placement(lang, "no object was named and nothing has been placed yet", state, action)
     current = state.find(target.key)
@@ -296,7 +296,7 @@ def _replace(lang, nouns, state: LayoutState, notes):
 
 
 def _remove(action, lang, hits, nouns, state: LayoutState, notes, text):
-    target = _referent(nouns, hits, state, lang)
+    target = _referent(nouns, state)
     current = state.find(target.key) if target else None
     objects = [_object(target, "target", current.box)] if current else []
     if target and current is None:
@@ -309,7 +309,7 @@ def _remove(action, lang, hits, nouns, state: LayoutState, notes, text):
 
 
 def _resize(action, lang, hits, nouns, state: LayoutState, notes, text):
-    target = _referent(nouns, hits, state, lang)
+    target = _referent(nouns, state)
     current = state.find(target.key) if target else None
     if current is None:
         return _no_placement(lang, "nothing placed yet to make bigger or smaller", state, "resize")

@@ -75,7 +75,8 @@ def check_compliance(
     encoded_bytes: int,
     notes: tuple[str, ...] = (),
 ) -> ComplianceReport:
-    """pixels: the final image as decoded from its file; footprint: product (+ shadow) pixels, bool."""
+    """pixels: the final image as encoded (pure 8×8 blocks stay pure in our JPEGs, see white_background);
+    footprint: product (+ shadow) pixels, bool."""
     height, width = pixels.shape[:2]
     checks: list[Check] = []
     fill = purity = None

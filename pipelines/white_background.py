@@ -151,13 +151,23 @@ class _Segmented:
     notes: tuple[str, ...]
 
 
+def check_options(options: WhiteBackgroundOptions) -> Preset:
+    """The preset the options resolve to, or InvalidOptions naming what is not allowed."""
+    preset = resolve_preset(options.preset, options.width, options.height, options.margin)
+    if options.shadow and preset.background is None:
+        raise InvalidOptions("a contact shadow needs a background; choose a preset other than 'transparent'")
+    return preset
+
+
+def _mask_image(alpha: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
+
+
 def _first_half(image: Image.Image, options: WhiteBackgroundOptions, store: ModelStore, progress) -> _Segmented:
     # 1. check inputs
     if not isinstance(image, Image.Image):
         raise InvalidOptions(f"image must be a PIL image, got {type(image).__name__}")
-    preset = resolve_preset(options.preset, options.width, options.height, options.margin)
-    if options.shadow and preset.background is None:
-        raise InvalidOptions("a contact shadow needs a background; choose a preset other than 'transparent'")
+    preset = check_options(options)
     notes: list[str] = []
     rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
 
@@ -186,7 +196,7 @@ def _second_half(seg: _Segmented, options: WhiteBackgroundOptions, progress) -> 
     # 6. compliance on the final pixels
     progress(4, STEPS, "checking marketplace rules")
     report = check_compliance(pixels, footprint, seg.preset, placed, len(encoded), tuple(notes))
-    mask = Image.fromarray(np.round(seg.alpha * 255).astype(np.uint8), "L")
+    mask = _mask_image(seg.alpha)
     progress(5, STEPS, "done")
     return WhiteBackgroundResult(result_image, mask, report, encoded, seg.preset, seg.bounds, placed)
 
@@ -206,8 +216,7 @@ def make_product_mask(
     image: Image.Image, options: WhiteBackgroundOptions = WhiteBackgroundOptions(), *, store: ModelStore
 ) -> Image.Image:
     """Only steps 1-3: the refined product mask ("L", input size, 255 = product), no output image."""
-    alpha = _first_half(image, options, store, _no_progress).alpha
-    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
+    return _mask_image(_first_half(image, options, store, _no_progress).alpha)
 
 
 def make_white_backgrounds(

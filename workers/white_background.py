@@ -19,9 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pipelines import DEFAULT_MODEL, REGISTRY, ModelStore, WhiteBackgroundOptions
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, InputItem, load_image
-from pipelines.presets import PRESETS, resolve_preset
 from pipelines.segmentation import Box
-from pipelines.white_background import WhiteBackgroundResult, make_white_backgrounds
+from pipelines.white_background import WhiteBackgroundResult, check_options, make_white_backgrounds
 from workers.errors import JobFailed
 
 log = logging.getLogger(__name__)
@@ -86,9 +85,7 @@ class ItemOutcome:
 
 def check_job(job: WhiteBackgroundJob) -> None:
     """Reject option combinations before the batch starts, so nothing is half done."""
-    resolve_preset(job.preset, job.width, job.height, job.margin)
-    if job.shadow and PRESETS[job.preset].background is None:
-        raise InvalidOptions("a contact shadow needs a background; choose a preset other than 'transparent'")
+    check_options(job.options())
 
 
 def run_white_background(

@@ -30,10 +30,17 @@ def photos(ecssd):
 
 @pytest.fixture(scope="module")
 def scores(photos, store):
-    os.environ["U2NET_HOME"] = str(store.path("u2netp").parent)  # rembg reads the very same file
     from rembg import new_session, remove
 
-    theirs = new_session("u2netp")
+    before = os.environ.get("U2NET_HOME")
+    os.environ["U2NET_HOME"] = str(store.path("u2netp").parent)  # rembg reads the very same file
+    try:
+        theirs = new_session("u2netp")
+    finally:  # later tests (and the studio they start) must not find the model through this folder
+        if before is None:
+            del os.environ["U2NET_HOME"]
+        else:
+            os.environ["U2NET_HOME"] = before
     ours, plain = [], []
     for image, truth in photos:
         result = make_white_background(image, WhiteBackgroundOptions(preset="transparent"), store=store)
