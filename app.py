@@ -1,8 +1,10 @@
-"""Composition root: read the settings once, build the services, serve the studio.
+"""Composition root: read the settings once, build the services, serve the studio and the batch API.
 
     python app.py            # http://127.0.0.1:7860, embedded mode (no Redis, no GPU needed)
 
-Environment: STUDIO_HOST, STUDIO_PORT, STUDIO_DATA_DIR, STUDIO_REDIS_URL, … (see studio/settings.py).
+Embedded mode (no STUDIO_REDIS_URL): jobs run on a thread of this process against a job store under the
+data directory. With STUDIO_REDIS_URL set, this process only enqueues and reads results; Celery workers
+(`celery -A workers worker`) run the jobs, on this machine or others. See studio/settings.py.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from studio.settings import StudioSettings
 
@@ -27,22 +31,66 @@ def prepare_environment(settings: StudioSettings) -> None:
     tempfile.tempdir = str(settings.temp_dir)
 
 
-def create_app(settings: StudioSettings):
+@dataclass(frozen=True)
+class Services:
+    batches: object  # workers.batches.Batches
+    models: object | None  # pipelines.ModelStore in the embedded mode; workers hold the models otherwise
+    stop: object  # callable: stops the embedded worker thread (a no-op with Redis)
+
+
+def create_services(settings: StudioSettings) -> Services:
+    from workers.batches import Batches
+
+    if settings.redis_url:
+        from workers.queue import CeleryDispatcher, create_celery
+        from workers.redis_store import RedisJobStore
+
+        store = RedisJobStore.from_url(settings.redis_url, settings.retention_s)
+        batches = Batches(store, CeleryDispatcher(create_celery(settings.queue_config())), settings.image_limits())
+        return Services(batches, None, lambda: None)
+
+    from pipelines import ModelStore
+    from workers.embedded import EmbeddedQueue
+    from workers.execute import JobRuntime
+    from workers.local_store import LocalJobStore
+
+    store = LocalJobStore(settings.jobs_dir)
+    models = ModelStore(settings.models_dir)
+    queue = EmbeddedQueue(JobRuntime(store, models, settings.image_limits())).start()
+    return Services(Batches(store, queue, settings.image_limits()), models, queue.stop)
+
+
+def create_app(settings: StudioSettings, services: Services | None = None):
     prepare_environment(settings)
     import gradio as gr
     from fastapi import FastAPI
 
-    from pipelines import ModelStore
+    from studio.api import create_api
+    from studio.api_errors import BodyLimit, install_error_handlers
     from studio.ui import build_ui
 
-    store = ModelStore(settings.models_dir)
-    app = FastAPI(title="Storefront Studio", docs_url="/docs")
+    services = services or create_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        services.stop()  # the embedded worker thread finishes its current job; unfinished ones resume next start
+
+    app = FastAPI(title="Storefront Studio", docs_url="/docs", lifespan=lifespan,
+                  description="Catalog white backgrounds over HTTP. Send `X-API-Key` when keys are configured.")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
         return {"status": "ok", "mode": "redis" if settings.redis_url else "embedded"}
 
-    blocks = build_ui(settings, store)
+    app.include_router(create_api(settings, services.batches))
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_mb * 1024 * 1024)
+    if not settings.api_key_owners and settings.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("the batch API on %s has no API keys: anyone who can reach it can use it "
+                    "(set STUDIO_API_KEYS)", settings.host)
+
+    blocks = build_ui(settings, services.batches, services.models)
     return gr.mount_gradio_app(
         app, blocks, path="/", allowed_paths=[], max_file_size=f"{settings.max_upload_mb}mb",
         show_error=False, enable_monitoring=False, footer_links=[], ssr_mode=False,

@@ -39,25 +39,36 @@ class OutputWriter:
         return candidate
 
     def add(self, outcome: ItemOutcome) -> Path | None:
-        row = {"input": outcome.name, "output": "", "status": "failed", "passed": "", "reasons": outcome.error or "",
-               "background_purity": "", "fill_ratio": "", "size": "", "notes": "; ".join(outcome.notes)}
-        path = None
-        if outcome.ok:
-            stem = self._stem(outcome.name, outcome.result.extension)
-            path = self.out_dir / f"{stem}{outcome.result.extension}"
-            path.write_bytes(outcome.result.encoded)
-            if self.mask_dir is not None:
-                (self.mask_dir / f"{stem}.png").write_bytes(outcome.mask_png())
-            report = outcome.result.report
-            row.update(
-                output=path.name, status="done", passed="yes" if report.passed else "no",
-                reasons="; ".join(report.reasons),
-                background_purity="" if report.background_purity is None else f"{report.background_purity:.4f}",
-                fill_ratio="" if report.fill_ratio is None else f"{report.fill_ratio:.3f}",
-                size=f"{report.width}x{report.height}", notes="; ".join(outcome.notes + report.notes),
-            )
-            self.written.append(path)
-        self.rows.append(row)
+        """An outcome of the in-process job (the `studio whitebg` command)."""
+        if not outcome.ok:
+            return self.add_failure(outcome.name, outcome.error or "", outcome.notes)
+        result = outcome.result
+        mask = outcome.mask_png() if self.mask_dir is not None else None
+        return self.add_result(outcome.name, outcome.name, result.extension, result.encoded,
+                               result.report.as_dict(), outcome.notes, mask)
+
+    def add_failure(self, name: str, error: str, notes=()) -> None:
+        self.rows.append({"input": name, "output": "", "status": "failed", "passed": "", "reasons": error,
+                          "background_purity": "", "fill_ratio": "", "size": "", "notes": "; ".join(notes)})
+        return None
+
+    def add_result(self, name: str, file_name: str, extension: str, data: bytes, report: dict, notes=(),
+                   mask: bytes | None = None) -> Path:
+        """A finished result: `report` is ComplianceReport.as_dict(); the file is named after file_name."""
+        stem = self._stem(file_name, extension)
+        path = self.out_dir / f"{stem}{extension}"
+        path.write_bytes(data)
+        if mask is not None:
+            (self.mask_dir / f"{stem}.png").write_bytes(mask)
+        purity, fill = report.get("background_purity"), report.get("fill_ratio")
+        self.rows.append({
+            "input": name, "output": path.name, "status": "done", "passed": "yes" if report["passed"] else "no",
+            "reasons": "; ".join(report["reasons"]),
+            "background_purity": "" if purity is None else f"{purity:.4f}",
+            "fill_ratio": "" if fill is None else f"{fill:.3f}",
+            "size": "x".join(map(str, report["size"])), "notes": "; ".join([*notes, *report["notes"]]),
+        })
+        self.written.append(path)
         return path
 
     def write_report(self) -> Path:

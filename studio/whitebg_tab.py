@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import shutil
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import ImageDraw
 
 from pipelines import REGISTRY, ModelStore
 from pipelines.errors import InvalidOptions
@@ -20,8 +19,11 @@ from pipelines.presets import PRESETS
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
 from studio.ui_errors import user_errors
-from workers.white_background import WhiteBackgroundJob, run_white_background
+from workers.batches import Batches, BatchView
+from workers.white_background import WhiteBackgroundJob, check_job
 
+STUDIO_OWNER = "studio"  # batches the studio submits; API keys never map to this owner
+POLL_SECONDS = 0.2
 REPORT_COLUMNS = ["photo", "result", "background", "fill", "size", "why / notes"]
 RESULTS_KEPT_SECONDS = 24 * 3600
 
@@ -29,7 +31,8 @@ RESULTS_KEPT_SECONDS = 24 * 3600
 @dataclass(frozen=True)
 class WhiteBackgroundTab:
     settings: StudioSettings
-    store: ModelStore
+    batches: Batches
+    models: ModelStore | None = None  # embedded mode: the studio's own models (fetched here with progress)
 
     # -- event handlers (plain functions of component values, testable without a browser) ---------
     def run(self, files, preset, width, height, margin, shadow, model, boxes, progress=gr.Progress()):
@@ -37,34 +40,57 @@ class WhiteBackgroundTab:
             raise InvalidOptions("upload at least one product photo (JPEG, PNG, WebP…) or a .zip of photos")
         custom = preset == "custom"
         job = WhiteBackgroundJob.parse(
-            preset=preset, shadow=bool(shadow), model=model,
+            preset=preset, shadow=bool(shadow), model=model, previews=True,
             width=int(width) if custom and width else None,
             height=int(height) if custom and height else None,
             margin=float(margin) if custom and margin is not None else None,
         )
-        self._ensure_model(job.model, progress)
+        check_job(job)
+        if self.models is not None:
+            self._ensure_model(job.model, progress)
         paths = [Path(f) for f in files]
         total = count_sources(paths)
+        progress((0, total), desc="queued")
+        items = iter_sources(paths, self.settings.image_limits(), self.settings.archive_limits())
+        view, _ = self.batches.submit(STUDIO_OWNER, job, items, priority="interactive", boxes=dict(boxes or {}))
+        view = self._wait(view, progress)
+        return self._collect(view)
+
+    def _wait(self, view: BatchView, progress) -> BatchView:
+        """Follow the batch's jobs (in this process or on workers) until every one has finished."""
+        while True:
+            view = self.batches.view(view.id, STUDIO_OWNER)
+            finished = sum(job.terminal for job in view.jobs)
+            running = next((job for job in view.jobs if job.state == "running"), None)
+            desc = f"{running.name}: {running.message}" if running else "waiting for a worker"
+            progress((finished, len(view.jobs)), desc=desc)
+            if finished == len(view.jobs):
+                return view
+            time.sleep(POLL_SECONDS)
+
+    def _collect(self, view: BatchView):
         _prune(self.settings.temp_dir / "results", RESULTS_KEPT_SECONDS)
-        run_dir = self.settings.temp_dir / "results" / uuid.uuid4().hex[:12]
+        run_dir = self.settings.temp_dir / "results" / view.id[:12]
         writer = OutputWriter(run_dir)
         (run_dir / "previews").mkdir()
         pairs, gallery, rows = [], [], []
-        items = iter_sources(paths, self.settings.image_limits(), self.settings.archive_limits())
-        progress((0, total), desc="starting")
-        for index, outcome in enumerate(run_white_background(items, job, self.store, self.settings.image_limits(),
-                                                             boxes=dict(boxes or {}))):
-            progress((index + 1, total), desc=f"{outcome.name}")
-            output = writer.add(outcome)
-            rows.append(_report_row(outcome))
-            if output is not None:
-                before = run_dir / "previews" / f"{output.stem}-before.jpg"
-                after = run_dir / "previews" / f"{output.stem}-after{output.suffix}"
-                _preview_size(outcome.result.aligned_source(outcome.source)).save(before, quality=90)
-                _preview_size(outcome.result.image).save(after, quality=90)
-                pairs.append((str(before), str(after)))
-                verdict = "PASS" if outcome.result.report.passed else "FAIL"
-                gallery.append((str(output), f"{verdict} · {outcome.name}"))
+        for job in view.jobs:
+            data = self.batches.store.read_blob(job.id, "result") if job.state == "done" else None
+            if data is None:
+                writer.add_failure(job.name, job.error or f"the job was {job.state}")
+                rows.append([job.name, "FAILED" if job.state == "failed" else job.state.upper(), "", "", "",
+                             job.error or ""])
+                continue
+            report, notes = job.result["report"], job.result.get("notes", [])
+            extension = Path(job.result["file_name"]).suffix
+            output = writer.add_result(job.name, job.result["file_name"], extension, data, report, notes)
+            rows.append(_report_row(job.name, report, notes))
+            before = run_dir / "previews" / f"{output.stem}-before.jpg"
+            after = run_dir / "previews" / f"{output.stem}-after.jpg"
+            before.write_bytes(self.batches.store.read_blob(job.id, "before") or b"")
+            after.write_bytes(self.batches.store.read_blob(job.id, "after") or b"")
+            pairs.append((str(before), str(after)))
+            gallery.append((str(output), f"{'PASS' if report['passed'] else 'FAIL'} · {job.name}"))
         writer.write_report()
         archive = writer.write_zip(run_dir / "white-backgrounds.zip")
         if not pairs:
@@ -151,25 +177,16 @@ def _prune(root: Path, max_age: float) -> None:
             shutil.rmtree(run, ignore_errors=True)
 
 
-def _preview_size(image: Image.Image, side: int = 1024) -> Image.Image:
-    image = image.copy()
-    image.thumbnail((side, side), Image.Resampling.LANCZOS)
-    return image
+def _report_row(name: str, report: dict, notes) -> list[str]:
+    purity = "" if report["background_purity"] is None else f"{report['background_purity']:.2%} white"
+    fill = "" if report["fill_ratio"] is None else f"{report['fill_ratio']:.0%}"
+    why = "; ".join([*report["reasons"], *notes, *report["notes"]])
+    return [name, "PASS" if report["passed"] else "FAIL", purity, fill, "×".join(map(str, report["size"])), why]
 
 
-def _report_row(outcome) -> list[str]:
-    if not outcome.ok:
-        return [outcome.name, "FAILED", "", "", "", outcome.error]
-    report = outcome.result.report
-    purity = "" if report.background_purity is None else f"{report.background_purity:.2%} white"
-    fill = "" if report.fill_ratio is None else f"{report.fill_ratio:.0%}"
-    why = "; ".join(report.reasons + list(outcome.notes + report.notes))
-    return [outcome.name, "PASS" if report.passed else "FAIL", purity, fill, f"{report.width}×{report.height}", why]
-
-
-def build_whitebg_tab(settings: StudioSettings, store: ModelStore) -> None:
+def build_whitebg_tab(settings: StudioSettings, batches: Batches, models: ModelStore | None) -> None:
     """Lay out the tab inside the current gr.Blocks and wire its events."""
-    tab = WhiteBackgroundTab(settings, store)
+    tab = WhiteBackgroundTab(settings, batches, models)
     presets = [(p.label, name) for name, p in PRESETS.items()]
     models = [(f"{name} — {spec.description}", name) for name, spec in REGISTRY.items()]
     with gr.Tab("White background", id="whitebg"):

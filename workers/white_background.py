@@ -1,7 +1,10 @@
-"""The white-background job: named inputs (bytes or an error) in, one outcome per input out, in order.
+"""The white-background job. Two ways to run it, one schema:
 
-Entry points (studio tab, CLI, later the batch API and Celery workers) all run catalog images through
-here, so every input goes through the safe image decoder and one bad image never stops the rest.
+- `run_white_background_item`: one stored image -> one result; what a Celery worker (or the embedded
+  thread) runs for each item of a batch from the studio tab or the HTTP API.
+- `run_white_background`: named inputs in, one outcome per input out, in order, pipelined in this
+  process; what the `studio whitebg` command runs.
+Every input goes through the safe image decoder and one bad image never stops the rest.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Iterable, Iterator, Literal
 
 from PIL import Image
@@ -20,8 +24,11 @@ from pipelines import DEFAULT_MODEL, REGISTRY, ModelStore, WhiteBackgroundOption
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, InputItem, load_image
 from pipelines.segmentation import Box
-from pipelines.white_background import WhiteBackgroundResult, check_options, make_white_backgrounds
+from pipelines.white_background import (
+    STEPS, WhiteBackgroundResult, check_options, make_white_background, make_white_backgrounds,
+)
 from workers.errors import JobFailed
+from workers.records import JobOutput, JobRecord
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +45,7 @@ class WhiteBackgroundJob(BaseModel):
     shadow: bool = False
     model: str = DEFAULT_MODEL
     box: tuple[int, int, int, int] | None = None
+    previews: bool = False  # also store 1024 px before/after previews (the studio's comparison slider)
 
     @field_validator("model")
     @classmethod
@@ -134,3 +142,33 @@ def run_white_background(
             yield ItemOutcome(item.name, source=image, result=outcome, notes=notes)
     for item, _, _, error in decoded:
         yield ItemOutcome(item.name, error=error)
+
+
+def run_white_background_item(job: JobRecord, data: bytes, runtime, step) -> JobOutput:
+    """One image of a batch: decode safely, make the white background, return the file and its report."""
+    options = WhiteBackgroundJob.parse(**job.options)
+    total = STEPS + 1
+    step(1, total, "reading the image")
+    loaded = load_image(data, runtime.limits)
+    result = make_white_background(loaded.image, options.options(), store=runtime.models,
+                                   progress=lambda done, _, message: step(done + 1, total, message))
+    blobs = {"result": result.encoded}
+    if options.previews:
+        blobs["before"] = _preview(result.aligned_source(loaded.image))
+        blobs["after"] = _preview(result.image)
+    stem = PurePosixPath(job.name).stem or "image"
+    summary = {
+        "file_name": f"{stem}{result.extension}",
+        "media_type": "image/jpeg" if result.preset.format == "JPEG" else "image/png",
+        "report": result.report.as_dict(),
+        "notes": list(loaded.notes),
+    }
+    return JobOutput(blobs, summary)
+
+
+def _preview(image: Image.Image, side: int = 1024) -> bytes:
+    image = image.convert("RGB")
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()

@@ -7,8 +7,8 @@
 """
 
 from pipelines.image_input.archive import ArchiveLimits, iter_archive, sanitise_name
-from pipelines.image_input.decode import ALLOWED_FORMATS, ImageLimits, LoadedImage, load_image
-from pipelines.image_input.sources import InputItem, iter_sources
+from pipelines.image_input.decode import ALLOWED_FORMATS, ImageLimits, LoadedImage, load_image, probe_image
+from pipelines.image_input.sources import InputItem, count_streams, iter_sources, iter_streams
 
 __all__ = [
     "ALLOWED_FORMATS",
@@ -17,7 +17,10 @@ __all__ = [
     "InputItem",
     "LoadedImage",
     "iter_archive",
+    "count_streams",
     "iter_sources",
+    "iter_streams",
     "load_image",
+    "probe_image",
     "sanitise_name",
 ]

@@ -118,6 +118,13 @@ def _drop_opaque_alpha(im: Image.Image) -> Image.Image:
     return im
 
 
+def probe_image(data: bytes, limits: ImageLimits = ImageLimits()) -> tuple[str, int, int]:
+    """Format and size from the header alone (no pixels decoded), or InvalidImage: a cheap check at upload."""
+    im = _open(data, limits)
+    _check_geometry(im.width, im.height, limits)
+    return im.format or "unknown", im.width, im.height
+
+
 def load_image(data: bytes, limits: ImageLimits = ImageLimits()) -> LoadedImage:
     """Decode untrusted bytes into an upright RGB/RGBA image, or raise InvalidImage."""
     im = _open(data, limits)

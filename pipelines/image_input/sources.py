@@ -6,7 +6,8 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from pathlib import PurePosixPath
+from typing import BinaryIO, Iterable, Iterator
 
 from pipelines.errors import InvalidArchive
 from pipelines.image_input.archive import ArchiveLimits, is_junk, iter_archive, sanitise_name
@@ -36,13 +37,13 @@ def _read_file(path: Path, limits: ImageLimits) -> InputItem:
         return InputItem(name, error=f"cannot read the file ({exc.strerror or exc})")
 
 
-def _from_zip(path: Path, archive_limits: ArchiveLimits) -> Iterator[InputItem]:
-    prefix = sanitise_name(path.stem)
+def _from_zip(source: str | BinaryIO, name: str, archive_limits: ArchiveLimits) -> Iterator[InputItem]:
+    prefix = sanitise_name(PurePosixPath(name).stem)
     try:
-        for entry in iter_archive(str(path), archive_limits):
+        for entry in iter_archive(source, archive_limits):
             yield InputItem(f"{prefix}/{entry.name}", data=entry.data, error=entry.error)
     except InvalidArchive as exc:
-        yield InputItem(sanitise_name(path.name), error=str(exc))
+        yield InputItem(sanitise_name(name), error=str(exc))
 
 
 def _is_zip(path: Path) -> bool:
@@ -72,7 +73,7 @@ def iter_sources(
 
 def _one(path: Path, image_limits: ImageLimits, archive_limits: ArchiveLimits) -> Iterator[InputItem]:
     if _is_zip(path):
-        yield from _from_zip(path, archive_limits)
+        yield from _from_zip(str(path), path.name, archive_limits)
     else:
         yield _read_file(path, image_limits)
 
@@ -88,9 +89,41 @@ def count_sources(paths: Iterable[str | os.PathLike]) -> int:
     return total
 
 
-def _zip_count(path: Path) -> int:
+def _zip_count(path: Path | BinaryIO) -> int:
     try:
         with zipfile.ZipFile(path) as zf:
             return max(1, sum(1 for i in zf.infolist() if not i.is_dir() and not is_junk(i.filename)))
     except (zipfile.BadZipFile, OSError):
         return 1
+
+
+def iter_streams(
+    files: Iterable[tuple[str, BinaryIO]],
+    image_limits: ImageLimits = ImageLimits(),
+    archive_limits: ArchiveLimits = ArchiveLimits(),
+) -> Iterator[InputItem]:
+    """The same for uploaded files (name, seekable file object): images, and zips expanded entry by entry."""
+    for name, stream in files:
+        stream.seek(0)
+        if zipfile.is_zipfile(stream):
+            stream.seek(0)
+            yield from _from_zip(stream, name, archive_limits)
+            continue
+        stream.seek(0)
+        data = stream.read(image_limits.max_bytes + 1)
+        if len(data) > image_limits.max_bytes:
+            yield InputItem(sanitise_name(name), error=f"the file is larger than {human_bytes(image_limits.max_bytes)}"
+                                                       " (the limit per image)")
+        else:
+            yield InputItem(sanitise_name(name), data=data)
+
+
+def count_streams(files: Iterable[tuple[str, BinaryIO]]) -> int:
+    """How many inputs iter_streams will yield (zips counted from their directory)."""
+    total = 0
+    for _, stream in files:
+        stream.seek(0)
+        is_zip = zipfile.is_zipfile(stream)
+        stream.seek(0)
+        total += _zip_count(stream) if is_zip else 1
+    return total

@@ -58,11 +58,13 @@ class ModelSpec:
     sources: tuple[Source, ...]
     description: str
     licence: str
+    family: str  # workers hold models by family; jobs are routed to the family's queues
 
 
 def _salient(name, filename, md5, size, description, licence="Apache-2.0", extra=()):
     sources = (UrlSource(_REMBG_RELEASES + filename), FolderSource("U2NET_HOME", "~/.u2net"), *extra)
-    return ModelSpec(name, "salient-object", name, filename, md5, size, sources, description, licence)
+    # every salient-object model is a small ONNX session on the same runtime: one family, one queue
+    return ModelSpec(name, "salient-object", name, filename, md5, size, sources, description, licence, "salient")
 
 
 DEFAULT_MODEL = "u2netp"

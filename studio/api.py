@@ -1,0 +1,213 @@
+"""The batch API: catalog white-backgrounding over HTTP, mounted beside the studio (OpenAPI at /docs).
+
+    POST   /v1/batches                          multipart `files` (+ preset, shadow, margin, width, height, model)
+    GET    /v1/batches/{batch_id}               the batch: state, counts, items
+    GET    /v1/batches/{batch_id}/items/{id}    one item's result image
+    GET    /v1/batches/{batch_id}/results.zip   every finished result + report.csv
+    DELETE /v1/batches/{batch_id}               cancel what has not run
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import tempfile
+from typing import Iterator
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from pipelines.errors import InvalidOptions
+from pipelines.image_input import count_streams, iter_streams
+from studio.api_errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from studio.settings import StudioSettings
+from workers.batches import Batches, BatchView
+from workers.white_background import WhiteBackgroundJob, check_job
+
+OPTION_FIELDS = ("preset", "shadow", "margin", "width", "height", "model")
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+_REQUEST_BODY = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": "product photos (JPEG, PNG, WebP, GIF, BMP, TIFF, AVIF) and/or .zip files"},
+            "preset": {"type": "string", "enum": ["amazon", "shopify", "aliexpress", "transparent", "custom"],
+                       "default": "amazon"},
+            "shadow": {"type": "boolean", "default": False},
+            "margin": {"type": "number", "minimum": 0, "maximum": 0.4},
+            "width": {"type": "integer", "description": "custom preset only"},
+            "height": {"type": "integer", "description": "custom preset only"},
+            "model": {"type": "string", "default": "u2netp"},
+        }}}},
+}
+
+
+def batch_json(view: BatchView) -> dict:
+    base = f"/v1/batches/{view.id}"
+    items = []
+    for job in view.jobs:
+        item = {"id": job.id, "name": job.name, "state": job.state, "error": job.error}
+        if job.state == "running":
+            item["progress"] = {"step": job.step, "total": job.total_steps, "message": job.message}
+        if job.state == "done":
+            item["result_url"] = f"{base}/items/{job.id}"
+            item["passed"] = job.result.get("report", {}).get("passed")
+        items.append(item)
+    return {"id": view.id, "state": view.state, "counts": view.counts, "created": view.record.created,
+            "options": view.record.options, "results_url": f"{base}/results.zip", "items": items}
+
+
+def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["batches"])
+    owners = settings.api_key_owners
+
+    def authenticate(request: Request) -> str:
+        """The caller's owner id: "" when no keys are configured, else the hash of a valid key."""
+        if not owners:
+            return ""
+        key = request.headers.get("x-api-key") or _bearer(request.headers.get("authorization", ""))
+        if not key:
+            raise Unauthorized("this API needs an API key: send it in the X-API-Key header")
+        for known, owner in owners.items():
+            if hmac.compare_digest(known.encode(), key.encode()):
+                return owner
+        raise Unauthorized("the API key is not valid")
+
+    @router.post("/batches", status_code=202, openapi_extra={"requestBody": _REQUEST_BODY},
+                 summary="Submit photos (and/or zips) for white backgrounds")
+    async def create_batch(request: Request, owner: str = Depends(authenticate)) -> JSONResponse:
+        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raise UnsupportedMediaType("send multipart/form-data with one or more `files` parts (images or .zip)")
+        key = _idempotency_key(request.headers.get("idempotency-key"))
+        try:
+            form = await request.form(max_files=settings.max_batch_items, max_fields=len(OPTION_FIELDS) + 4,
+                                      max_part_size=64 * 1024)
+        except MultiPartException as exc:
+            raise PayloadTooLarge(exc.message) if "Too many" in exc.message else InvalidOptions(exc.message)
+        try:
+            files, fields = [], {}
+            for name, value in form.multi_items():
+                if name == "files":
+                    if not isinstance(value, UploadFile):
+                        raise InvalidOptions("`files` parts must be files (images or .zip), not text")
+                    files.append((value.filename or "upload", value.file))
+                elif name in OPTION_FIELDS:
+                    fields[name] = value
+                else:
+                    raise InvalidOptions(f"unknown field {name!r}; allowed: files, {', '.join(OPTION_FIELDS)}")
+            if not files:
+                raise InvalidOptions("no `files` in the request; attach product photos (or .zip files) as `files`")
+            job = _parse_job(fields)
+            view, created = await run_in_threadpool(_submit, batches, settings, owner, job, files, key)
+        finally:
+            await form.close()
+        headers = {"Location": f"/v1/batches/{view.id}"}
+        if not created:
+            headers["Idempotent-Replayed"] = "true"
+        return JSONResponse(batch_json(view), status_code=202, headers=headers)
+
+    @router.get("/batches/{batch_id}", summary="A batch's state, counts and items")
+    def get_batch(batch_id: str, owner: str = Depends(authenticate)) -> dict:
+        return batch_json(batches.view(batch_id, owner))
+
+    @router.get("/batches/{batch_id}/items/{item_id}", summary="One item's result image",
+                response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+    def get_item(batch_id: str, item_id: str, owner: str = Depends(authenticate)) -> Response:
+        data, job = batches.result(batch_id, item_id, owner)
+        return Response(data, media_type=job.result.get("media_type", "application/octet-stream"),
+                        headers={"Content-Disposition": _attachment(job.result.get("file_name", job.id))})
+
+    @router.get("/batches/{batch_id}/results.zip", summary="All finished results and report.csv",
+                response_class=StreamingResponse, responses={200: {"content": {"application/zip": {}}}})
+    def get_zip(batch_id: str, owner: str = Depends(authenticate)) -> StreamingResponse:
+        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # large zips go to disk, not memory
+        try:
+            batches.write_zip(batch_id, owner, spool)
+        except BaseException:
+            spool.close()
+            raise
+        spool.seek(0)
+        return StreamingResponse(_chunks(spool), media_type="application/zip",
+                                 headers={"Content-Disposition": _attachment(f"batch-{batch_id}.zip")})
+
+    @router.delete("/batches/{batch_id}", summary="Cancel the items that have not run")
+    def cancel_batch(batch_id: str, owner: str = Depends(authenticate)) -> dict:
+        return batch_json(batches.cancel(batch_id, owner))
+
+    return router
+
+
+def _submit(batches: Batches, settings: StudioSettings, owner: str, job: WhiteBackgroundJob, files, key):
+    count = count_streams(files)
+    if count > settings.max_batch_items:
+        raise PayloadTooLarge(f"the request holds {count} images (zips expanded); the limit is "
+                              f"{settings.max_batch_items} per batch")
+    items = iter_streams(files, settings.image_limits(), settings.archive_limits())
+    return batches.submit(owner, job, items, idempotency_key=key,
+                          fingerprint=_fingerprint(job, files) if key is not None else "")
+
+
+def _parse_job(fields: dict[str, str]) -> WhiteBackgroundJob:
+    values: dict = {}
+    for name, raw in fields.items():
+        text = raw.strip()
+        if name in ("preset", "model"):
+            values[name] = text
+        elif name == "shadow":
+            if text.lower() not in _TRUE | _FALSE:
+                raise InvalidOptions(f"shadow: {raw!r} is not true or false")
+            values[name] = text.lower() in _TRUE
+        elif text:
+            try:
+                values[name] = float(text) if name == "margin" else int(text)
+            except ValueError:
+                kind = "a number between 0 and 0.4" if name == "margin" else "a whole number of pixels"
+                raise InvalidOptions(f"{name}: {raw!r} is not {kind}") from None
+    job = WhiteBackgroundJob.parse(**values)
+    check_job(job)
+    return job
+
+
+def _idempotency_key(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if not 1 <= len(raw) <= 255 or not raw.isprintable():
+        raise InvalidOptions("Idempotency-Key must be 1–255 printable characters (e.g. a UUID)")
+    return raw
+
+
+def _fingerprint(job: WhiteBackgroundJob, files) -> str:
+    """What makes two requests 'the same': the options, and every file's name and content."""
+    digest = hashlib.sha256(json.dumps(job.model_dump(mode="json"), sort_keys=True).encode())
+    for name, stream in files:
+        stream.seek(0)
+        content = hashlib.sha256()
+        while chunk := stream.read(1024 * 1024):
+            content.update(chunk)
+        digest.update(f"{name}\0{content.hexdigest()}\0".encode())
+    return digest.hexdigest()
+
+
+def _bearer(header: str) -> str | None:
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _attachment(name: str) -> str:
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "result"
+    return f'attachment; filename="{safe}"'
+
+
+def _chunks(spool, size: int = 1024 * 1024) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(size):
+            yield chunk
+    finally:
+        spool.close()
+
