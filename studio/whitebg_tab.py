@@ -143,14 +143,14 @@ class WhiteBackgroundTab:
 
     # -- helpers ------------------------------------------------------------------------------
     def _ensure_model(self, name: str, progress) -> None:
-        if self.store.is_installed(name):
+        if self.models.is_installed(name):
             return
         gr.Info(f"Downloading the {name} model — first use only ({REGISTRY[name].description}).")
 
         def report(done, total, message):
             progress((done, total) if total else None, desc=message, unit="bytes")
 
-        self.store.pull(name, report)
+        self.models.pull(name, report)
 
     def _preview(self, files, name, boxes, dot=None):
         path = next((Path(f) for f in files or [] if sanitise_name(Path(f).name) == name), None)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from PIL import Image
 
-from pipelines import ModelStore
+from app import create_services
 from pipelines.errors import InvalidOptions
 from studio.settings import StudioSettings
 from studio.whitebg_tab import WhiteBackgroundTab
@@ -18,8 +18,11 @@ from tests.conftest import product_photo
 
 @pytest.fixture
 def tab(data_dir, store):
+    """The tab as app.py builds it in the embedded mode: jobs run on the in-process worker thread."""
     settings = StudioSettings(data_dir=data_dir)
-    return WhiteBackgroundTab(settings, ModelStore(settings.models_dir))
+    services = create_services(settings)
+    yield WhiteBackgroundTab(settings, services.batches, services.models)
+    services.stop()
 
 
 @pytest.fixture
