@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 
 from pipelines.errors import InvalidOptions
@@ -88,8 +89,12 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
         try:
             form = await request.form(max_files=settings.max_batch_items, max_fields=len(OPTION_FIELDS) + 4,
                                       max_part_size=64 * 1024)
-        except MultiPartException as exc:
-            raise PayloadTooLarge(exc.message) if "Too many" in exc.message else InvalidOptions(exc.message)
+        except (MultiPartException, HTTPException) as exc:  # Starlette reports parse limits as a 400
+            message = getattr(exc, "message", None) or getattr(exc, "detail", "the multipart body cannot be read")
+            if "Too many files" in message:
+                raise PayloadTooLarge(f"{message} Send at most {settings.max_batch_items} files per batch "
+                                      "(or zip them).") from None
+            raise InvalidOptions(f"the multipart body cannot be read: {message}") from None
         try:
             files, fields = [], {}
             for name, value in form.multi_items():
@@ -169,6 +174,8 @@ def _parse_job(fields: dict[str, str]) -> WhiteBackgroundJob:
             except ValueError:
                 kind = "a number between 0 and 0.4" if name == "margin" else "a whole number of pixels"
                 raise InvalidOptions(f"{name}: {raw!r} is not {kind}") from None
+    if ("width" in values or "height" in values) and values.get("preset") != "custom":
+        raise InvalidOptions("width and height apply to the 'custom' preset only; send preset=custom with them")
     job = WhiteBackgroundJob.parse(**values)
     check_job(job)
     return job

@@ -60,7 +60,8 @@ class WhiteBackgroundJob(BaseModel):
         try:
             return cls(**fields)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']} (got {e['input']!r})"
+                                 for e in exc.errors())
             raise InvalidOptions(problems) from None
 
     def options(self, box: tuple[int, int, int, int] | None = None) -> WhiteBackgroundOptions:
