@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# System packages the tests need: Chromium for the browser tests. Installs only what is missing.
+# System packages the tests need: Chromium (browser tests) and redis-server (worker-tier tests, which start
+# their own private server). Installs only what is missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "Please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install -y ${missing[*]})" >&2

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -16,9 +18,11 @@ def test_import_contracts_hold():
     assert "2 kept, 0 broken" in done.stdout
 
 
-def test_the_web_tier_does_not_load_torch_or_diffusers():
+@pytest.mark.parametrize("redis_url", ["", "redis://127.0.0.1:9/0"], ids=["embedded", "redis"])
+def test_the_web_tier_does_not_load_torch_or_diffusers(tmp_path, redis_url):
     code = (
-        "import sys, app; from studio.settings import StudioSettings; app.create_app(StudioSettings());"
+        "import sys, app; from studio.settings import StudioSettings;"
+        f"app.create_app(StudioSettings(data_dir={str(tmp_path)!r}, redis_url={redis_url!r} or None));"
         "import studio.cli;"
         "print(sorted(m for m in ('torch', 'diffusers', 'transformers') if m in sys.modules))"
     )
