@@ -55,6 +55,7 @@ def create_services(settings: StudioSettings) -> Services:
     from workers.local_store import LocalJobStore
 
     store = LocalJobStore(settings.jobs_dir)
+    store.prune(settings.retention_s)
     models = ModelStore(settings.models_dir)
     queue = EmbeddedQueue(JobRuntime(store, models, settings.image_limits())).start()
     return Services(Batches(store, queue, settings.image_limits()), models, queue.stop)

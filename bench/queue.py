@@ -16,7 +16,10 @@ thread inside the studio's process, SQLite + files) is the baseline row of each 
    POST /v1/batches as one zip, processed to the end while GET /v1/batches/{id} is polled; its RSS is
    sampled from /proc (VmRSS every 50 ms, VmHWM for the true peak). The same batch sent as --items
    separate `files` parts is measured for the submission only (a fresh studio; the batch is then cancelled).
-Every process started here is stopped by its pid, also on error or Ctrl-C.
+"others' CPU": the share of the machine's CPU time that processes outside this benchmark (and the hypervisor, as
+steal time) used during that row
+(the bench shares its cores with whatever else runs); more than a few % means the row was disturbed.
+Every process started here is stopped by its pid, also on error, Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -226,6 +229,53 @@ class Studio:
     def stop(self) -> None:
         if self.process is not None:
             stop_process(self.process)
+
+
+class OthersCpu:
+    """CPU time used by processes outside this benchmark while a measurement runs, as a share of the machine:
+    all busy time in /proc/stat minus this process tree's (the bench, its descendants, alive or reaped, and
+    its redis-server). The bench shares its cores with whatever else runs on the machine."""
+
+    def __init__(self, ours: set[int]):
+        self.ours = ours  # pids of ours that are not our descendants (the daemonized redis-server)
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _busy() -> int:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields[:8]) - fields[3] - fields[4]  # user … steal, less idle and iowait (guest is in user)
+
+    def _ours(self) -> int:
+        table = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    raw = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                fields = raw[raw.rindex(")") + 2:].split()
+                # ppid; utime + stime + cutime + cstime (reaped children's time stays with their parent)
+                table[int(entry.name)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
+        mine, changed = {os.getpid(), *self.ours}, True
+        while changed:
+            changed = False
+            for pid, (ppid, _) in table.items():
+                if ppid in mine and pid not in mine:
+                    mine.add(pid)
+                    changed = True
+        return sum(ticks for pid, (_, ticks) in table.items() if pid in mine)
+
+    def __enter__(self) -> "OthersCpu":
+        self._t, self._b, self._o = time.monotonic(), self._busy(), self._ours()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        wall = time.monotonic() - self._t
+        ticks = (self._busy() - self._b) - (self._ours() - self._o)
+        self.share = max(0.0, ticks / self.tick / (wall * (os.cpu_count() or 1)))
+
+    def __str__(self) -> str:
+        return f"{self.share:.0%}"
 
 
 class Sampler:
@@ -450,6 +500,13 @@ def main() -> None:
     parser.add_argument("--skip-embedded", action="store_true", help="no embedded-mode baseline rows")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs) and print it")
     args = parser.parse_args()
+
+    def terminate(signum, _frame):
+        raise SystemExit(128 + signum)  # unwinds through the finally blocks that stop our processes
+
+    signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, terminate)  # also when started in the background, where SIGINT is ignored
+    signal.signal(signal.SIGHUP, terminate)
     if args.quick:
         args.jobs, args.images, args.items = 20, 8, 40
     if shutil.which("redis-server") is None:
@@ -484,12 +541,19 @@ def run(args, tmp: Path, stoppers: list) -> None:
         shutil.copytree(prepared, models_dir / MODEL)
     ModelStore(models_dir).pull(MODEL)  # verifies the copy, or fetches it
 
-    redis_server = RedisServer(tmp / "redis").start()
+    redis_server = RedisServer(tmp / "redis")
     stoppers.append(redis_server.stop)
+    redis_server.start()
+    ours = {int(redis_server.pidfile.read_text())}
+
+    def others() -> OthersCpu:
+        return OthersCpu(ours)
     redis_version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()[2]
     print(f"\nmachine: {os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), "
           f"Python {platform.python_version()}, Celery {celery.__version__}, redis-server {redis_version.split('=')[-1]}, "
           f"redis-py {redis_py.__version__}, onnxruntime {onnxruntime.__version__}; model {MODEL}, preset {PRESET}")
+    print("\n\"others' CPU\" in each row: share of the machine's CPU used meanwhile by processes outside this "
+          "benchmark (above a few % the row was disturbed).")
     sys.stdout.flush()
 
     store = RedisJobStore.from_url(redis_server.url)
@@ -521,43 +585,53 @@ def run(args, tmp: Path, stoppers: list) -> None:
         embedded = (local, embedded_queue)
 
     if not args.skip_latency:
-        rows = [("Celery worker (Redis), 1 process", latency(store, dispatcher.enqueue, args.jobs, 5, args.gap_ms / 1e3))]
+        rows = []
+        with others() as load:
+            result = latency(store, dispatcher.enqueue, args.jobs, 5, args.gap_ms / 1e3)
+        rows.append(("Celery worker (Redis), 1 process", result, load))
         if embedded:
-            rows.append(("embedded (thread + SQLite)", latency(embedded[0], embedded[1].enqueue, args.jobs, 5,
-                                                              args.gap_ms / 1e3)))
+            with others() as load:
+                result = latency(embedded[0], embedded[1].enqueue, args.jobs, 5, args.gap_ms / 1e3)
+            rows.append(("embedded (thread + SQLite)", result, load))
         print(f"\n### 1. Enqueue-to-start latency, {args.jobs} jobs one at a time (idle warm worker, "
               f"{args.gap_ms:.0f} ms pause before each enqueue)\n")
         print("Job: one 64x64 PNG through the whole white-background job (it succeeds). Clock: `time.time()` just "
               "before `enqueue(job_id, queue)` (record already stored) to the record's `started` (written by the "
               "worker's `begin`); `run` = `started` to `finished`.\n")
-        print("| mode | enqueue call p50 | enqueue→started p50 | p99 | max | run p50 | enqueue→finished p50 | p99 |")
-        print("|---|---|---|---|---|---|---|---|")
-        for name, r in rows:
+        print("| mode | enqueue call p50 | enqueue→started p50 | p99 | max | run p50 | enqueue→finished p50 | p99 "
+              "| others' CPU |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for name, r, load in rows:
             ms = lambda v: f"{v * 1e3:.2f} ms"  # noqa: E731
             print(f"| {name} | {ms(statistics.median(r['call']))} | {ms(statistics.median(r['start']))} | "
                   f"{ms(percentile(r['start'], 99))} | {ms(max(r['start']))} | {ms(statistics.median(r['run']))} | "
-                  f"{ms(statistics.median(r['total']))} | {ms(percentile(r['total'], 99))} |")
+                  f"{ms(statistics.median(r['total']))} | {ms(percentile(r['total'], 99))} | {load} |")
         sys.stdout.flush()
 
     if not args.skip_throughput:
         images, source = photos(args.data, args.images)
         rows = []
         redis_batches = Batches(store, dispatcher)
-        rows.append(("Celery (Redis), 1 worker process", throughput(store, redis_batches, images), worker_memory(workers)))
+        with others() as load:
+            result = throughput(store, redis_batches, images)
+        rows.append(("Celery (Redis), 1 worker process", result, worker_memory(workers), load))
         add_worker()
-        rows.append(("Celery (Redis), 2 worker processes", throughput(store, redis_batches, images),
-                     worker_memory(workers)))
+        with others() as load:
+            result = throughput(store, redis_batches, images)
+        rows.append(("Celery (Redis), 2 worker processes", result, worker_memory(workers), load))
         if embedded:
-            rows.append(("embedded (thread + SQLite)", throughput(embedded[0], Batches(embedded[0], embedded[1]), images),
-                         f"bench process {memory_kb(os.getpid()).get('VmHWM', 0) / 1024:.0f} MB"))
+            with others() as load:
+                result = throughput(embedded[0], Batches(embedded[0], embedded[1]), images)
+            rows.append(("embedded (thread + SQLite)", result,
+                         f"bench process {memory_kb(os.getpid()).get('VmHWM', 0) / 1024:.0f} MB", load))
         print(f"\n### 2. Batch throughput, {len(images)} images ({source}), preset {PRESET}, {MODEL}, "
               f"{os.cpu_count()} CPU cores\n")
         print("Wall = start of `Batches.submit` to the last job's `finished`.\n")
-        print("| mode | images | failed | submit | wall | images/s | job run p50 | peak RSS (VmHWM) |")
-        print("|---|---|---|---|---|---|---|---|")
-        for name, r, mem in rows:
+        print("| mode | images | failed | submit | wall | images/s | job run p50 | peak RSS (VmHWM) | others' CPU |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for name, r, mem, load in rows:
             print(f"| {name} | {r['n']} | {r['failed']} | {r['submit']:.2f} s | {r['wall']:.1f} s | {r['ips']:.2f} | "
-                  f"{r['run_p50'] * 1e3:.0f} ms | {mem} |")
+                  f"{r['run_p50'] * 1e3:.0f} ms | {mem} | {load} |")
             if r["failed"]:
                 print(f"\n(first failure: {r['first_error']})\n")
         sys.stdout.flush()
@@ -569,18 +643,23 @@ def run(args, tmp: Path, stoppers: list) -> None:
         while len(workers) < 2:
             add_worker()
         items, source = photos(args.data, args.items)
-        runs = [memory_run(redis_server.url, store, tmp, items, as_zip=True, process=True, poll_s=args.poll_s)]
-        runs[0]["workers"] = worker_memory(workers)
+        with others() as load:
+            runs = [memory_run(redis_server.url, store, tmp, items, as_zip=True, process=True, poll_s=args.poll_s)]
+        runs[0]["workers"], runs[0]["others"] = worker_memory(workers), load
         if not args.skip_parts:
-            runs.append(memory_run(redis_server.url, store, tmp, items, as_zip=False, process=False, poll_s=args.poll_s))
+            with others() as load:
+                runs.append(memory_run(redis_server.url, store, tmp, items, as_zip=False, process=False,
+                                       poll_s=args.poll_s))
+            runs[1]["others"] = load
         print(f"\n### 3. Web process memory (`python app.py`, Redis mode, 2 worker processes), one batch of "
               f"{args.items} images ({source})\n")
         print("RSS of the studio process from /proc/<pid>/status: baseline = VmRSS 3 s after /healthz answered; "
               "peaks = highest VmRSS sampled every 50 ms in each phase; VmHWM = the kernel's high-water mark at the "
               f"end of the phase. Processing = until GET /v1/batches/{{id}} says done, polled every {args.poll_s:g} s.\n")
         print("| upload | body | baseline RSS | POST time | peak RSS (submit) | VmHWM after submit | "
-              "peak RSS (processing) | VmHWM at end | RSS at end | batch wall | images/s | done / failed | GET p50 |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "peak RSS (processing) | VmHWM at end | RSS at end | batch wall | images/s | done / failed | GET p50 | "
+              "others' CPU |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         mb = lambda kb: f"{kb / 1024:.0f} MB"  # noqa: E731
         for r in runs:
             upload = "one zip" if r["label"] == "zip" else f"{r['n']} `files` parts"
@@ -594,9 +673,8 @@ def run(args, tmp: Path, stoppers: list) -> None:
             else:
                 cells += ["not processed: cancelled after the POST", mb(r["hwm"].get("process", 0)), mb(r["final"]),
                           "–", "–", f"{c['done']} / {c['failed']} ({c['cancelled']} cancelled)", "–"]
-            print("| " + " | ".join(cells) + " |")
-        if "workers" in runs[0]:
-            print(f"\nworker children's peak RSS over the whole run: {runs[0]['workers']}")
+            print("| " + " | ".join(cells + [str(r["others"])]) + " |")
+        print(f"\nworker children's peak RSS over the whole run: {runs[0]['workers']}")
         sys.stdout.flush()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -201,6 +202,23 @@ class LocalJobStore(JobStore):
 
     def ping(self):
         self._query("SELECT 1")
+
+    def prune(self, older_than_s: float) -> int:
+        """Forget batches created more than older_than_s ago whose jobs have all finished (records, inputs
+        and results); returns how many. Redis does the same with key expiry."""
+        cutoff = time.time() - older_than_s
+        old = [r[0] for r in self._query(
+            "SELECT id FROM batches WHERE created < ? AND receiving = 0 AND NOT EXISTS ("
+            "SELECT 1 FROM jobs WHERE jobs.batch_id = batches.id AND state IN ('queued', 'running'))", (cutoff,))]
+        for batch_id in old:
+            job_ids = self.batch_job_ids(batch_id)
+            with self._transaction() as db:
+                db.execute("DELETE FROM jobs WHERE batch_id = ?", (batch_id,))
+                db.execute("DELETE FROM batches WHERE id = ?", (batch_id,))
+                db.execute("DELETE FROM idempotency WHERE batch_id = ?", (batch_id,))
+            for job_id in job_ids:
+                shutil.rmtree(self._dir(job_id), ignore_errors=True)
+        return len(old)
 
     def close(self) -> None:
         with self._lock:

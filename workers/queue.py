@@ -3,7 +3,8 @@
 Why each setting (behaviour measured with Celery 5.7 / Redis 7, see README "Worker tier"):
 - acks_late + reject_on_worker_lost + prefetch 1: a job is acknowledged only after it ran, so a killed
   child's job is re-queued at once and a killed worker's job comes back after the visibility timeout;
-- visibility timeout > hard time limit: a job still running is never handed to a second worker;
+- visibility timeout > hard time limit: a job still running is never handed to a second worker; the sweep
+  that hands out a dead worker's jobs runs every tenth of that timeout;
 - worker_cancel_long_running_tasks_on_connection_loss stays False: True lost running jobs when Redis restarted;
 - queue_order_strategy "priority": a worker always looks at its interactive queue before its batch queue.
 """
@@ -41,8 +42,14 @@ def create_celery(config: QueueConfig, queues: Sequence[str] = ()) -> Celery:
         worker_concurrency=1,  # one job at a time per worker process: one worker per GPU
         task_soft_time_limit=config.soft_time_limit_s,
         task_time_limit=config.time_limit_s,
-        broker_transport_options={"visibility_timeout": config.visibility_timeout_s,
-                                  "queue_order_strategy": "priority"},
+        broker_transport_options={
+            "visibility_timeout": config.visibility_timeout_s,
+            "queue_order_strategy": "priority",
+            # kombu looks for timed-out unacknowledged jobs every interval × throttle seconds (100 s by
+            # default): sweep every tenth of the visibility timeout (at most 30 s) instead
+            "unacked_restore_interval": max(1, min(30, config.visibility_timeout_s // 10)),
+            "unacked_restore_throttle": 1,
+        },
         worker_cancel_long_running_tasks_on_connection_loss=False,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,

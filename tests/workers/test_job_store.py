@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from workers.records import JobOutput
 
 
@@ -105,3 +107,20 @@ def test_progress_is_visible_while_running(job_store):
     job_store.progress(job.id, 2, 6, "finding the product")
     seen = job_store.job(job.id)
     assert (seen.state, seen.step, seen.total_steps, seen.message) == ("running", 2, 6, "finding the product")
+
+
+def test_the_local_store_forgets_old_finished_batches(tmp_path):
+    from workers.local_store import LocalJobStore
+
+    store = LocalJobStore(tmp_path / "jobs")
+    old, (done,) = _batch_with(store, "a.jpg")
+    store.begin(done.id, 3)
+    store.finish(done.id, JobOutput({"result": b"x"}, {}))
+    store.claim_key("owner-a", "k", old.id)
+    _, (pending,) = _batch_with(store, "b.jpg")
+    time.sleep(0.05)
+    assert store.prune(0.01) == 1  # the batch still queued is kept, whatever its age
+    assert store.batch(old.id) is None and store.read_blob(done.id, "result") is None
+    assert store.lookup_key("owner-a", "k") is None
+    assert store.job(pending.id).state == "queued" and store.read_input(pending.id) == b"image"
+    store.close()
