@@ -1,2 +1,3 @@
-"""Jobs and how they run. For now every job runs in-process (the embedded mode); the Celery + Redis tier
-arrives with issue 3 and runs the same job functions."""
+"""Jobs and how they run: job schemas and functions, one `execute` for every kind of worker, the job stores
+(Redis; SQLite + files for the embedded mode), the Celery app (`celery -A workers worker` loads
+workers/celery.py), the embedded in-process queue, and batches."""
