@@ -16,9 +16,9 @@ thread inside the studio's process, SQLite + files) is the baseline row of each 
    POST /v1/batches as one zip, processed to the end while GET /v1/batches/{id} is polled; its RSS is
    sampled from /proc (VmRSS every 50 ms, VmHWM for the true peak). The same batch sent as --items
    separate `files` parts is measured for the submission only (a fresh studio; the batch is then cancelled).
-"others' CPU": the share of the machine's CPU time that processes outside this benchmark (and the hypervisor, as
-steal time) used during that row
-(the bench shares its cores with whatever else runs); more than a few % means the row was disturbed.
+"others' CPU" in each row: the share of the machine's CPU time used meanwhile by processes outside this benchmark
+(and by the hypervisor, as steal time): the bench shares its cores with whatever else runs on the machine, and
+more than a few % means the row was disturbed.
 Every process started here is stopped by its pid, also on error, Ctrl-C or SIGTERM.
 """
 
@@ -368,8 +368,11 @@ def wait_done(store, job_ids: list[str], timeout: float, interval: float) -> lis
         if all(r is not None and r.terminal for r in records):
             return records
         if time.monotonic() > deadline:
-            states = [r.state if r else None for r in records]
-            raise RuntimeError(f"jobs not finished after {timeout} s: {states[:10]}…")
+            stuck = [r for r in records if r is None or not r.terminal]
+            where = "; ".join(f"{r.id} {r.state} attempt {r.attempts}, step {r.step}/{r.total_steps} "
+                              f"{r.message!r}, started {time.time() - r.started:.0f} s ago" if r and r.started
+                              else f"{r.id if r else '?'} {r.state if r else 'missing'}" for r in stuck[:5])
+            raise RuntimeError(f"{len(stuck)} of {len(records)} jobs not finished after {timeout} s: {where}")
         time.sleep(interval)
 
 
@@ -396,7 +399,25 @@ def latency(store, enqueue, jobs: int, warmup: int, gap_s: float) -> dict:
     return {"n": jobs, "call": cols[0], "start": cols[1], "run": cols[2], "total": cols[3]}
 
 
-def throughput(store, batches: Batches, images: list[tuple[str, bytes]]) -> dict:
+def gaps_between_jobs(records: list, slots: int) -> list[float]:
+    """Idle time of a worker between two jobs: each job's `started` minus the `finished` of the job before it
+    on the same worker. Jobs are matched to `slots` workers (one job at a time each) in order of start, each
+    to the free worker that finished last; exact for one worker."""
+    free: list[float] = []
+    gaps = []
+    for r in sorted((r for r in records if r.started and r.finished), key=lambda r: r.started):
+        ready = [t for t in free if t <= r.started]
+        if ready:
+            last = max(ready)
+            free.remove(last)
+            gaps.append(r.started - last)
+        elif len(free) + 1 > slots:  # overlaps every worker's current job: clocks disagree slightly
+            free.remove(min(free))
+        free.append(r.finished)
+    return gaps
+
+
+def throughput(store, batches: Batches, images: list[tuple[str, bytes]], slots: int) -> dict:
     job = WhiteBackgroundJob(preset=PRESET, model=MODEL)
     start = time.time()
     view, _ = batches.submit("bench", job, (InputItem(name, data=data) for name, data in images))
@@ -404,9 +425,13 @@ def throughput(store, batches: Batches, images: list[tuple[str, bytes]]) -> dict
     records = wait_done(store, [j.id for j in view.jobs], 3600, 0.2)
     failed = [r for r in records if r.state != "done"]
     end = max(r.finished for r in records)
+    runs = [r.finished - r.started for r in records if r.started]
+    gaps = gaps_between_jobs(records, slots)
     return {"n": len(records), "submit": submitted - start, "wall": end - start, "ips": len(records) / (end - start),
             "failed": len(failed), "first_error": failed[0].error if failed else "",
-            "run_p50": statistics.median(r.finished - r.started for r in records if r.started)}
+            "run_p50": statistics.median(runs), "run_mean": statistics.mean(runs),
+            "gap_p50": statistics.median(gaps) if gaps else float("nan"),
+            "gap_p90": percentile(gaps, 90) if gaps else float("nan")}
 
 
 def worker_memory(workers: list[CeleryWorker]) -> str:
@@ -514,15 +539,17 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-queue-"))
     stoppers: list = []
+    failed = True
     try:
         run(args, tmp, stoppers)
+        failed = False
     finally:
         for stop in reversed(stoppers):
             try:
                 stop()
             except Exception as exc:  # keep stopping the others
                 print(f"warning: stopping failed: {exc}", file=sys.stderr)
-        if args.keep:
+        if args.keep or failed:
             print(f"\n(logs and data kept in {tmp})", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -613,25 +640,29 @@ def run(args, tmp: Path, stoppers: list) -> None:
         rows = []
         redis_batches = Batches(store, dispatcher)
         with others() as load:
-            result = throughput(store, redis_batches, images)
+            result = throughput(store, redis_batches, images, 1)
         rows.append(("Celery (Redis), 1 worker process", result, worker_memory(workers), load))
         add_worker()
         with others() as load:
-            result = throughput(store, redis_batches, images)
+            result = throughput(store, redis_batches, images, 2)
         rows.append(("Celery (Redis), 2 worker processes", result, worker_memory(workers), load))
         if embedded:
             with others() as load:
-                result = throughput(embedded[0], Batches(embedded[0], embedded[1]), images)
+                result = throughput(embedded[0], Batches(embedded[0], embedded[1]), images, 1)
             rows.append(("embedded (thread + SQLite)", result,
                          f"bench process {memory_kb(os.getpid()).get('VmHWM', 0) / 1024:.0f} MB", load))
         print(f"\n### 2. Batch throughput, {len(images)} images ({source}), preset {PRESET}, {MODEL}, "
               f"{os.cpu_count()} CPU cores\n")
-        print("Wall = start of `Batches.submit` to the last job's `finished`.\n")
-        print("| mode | images | failed | submit | wall | images/s | job run p50 | peak RSS (VmHWM) | others' CPU |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("Wall = start of `Batches.submit` to the last job's `finished`. Job run = `started` to `finished` (in the "
+              "worker). Gap = a worker's idle time between two jobs while the batch still has queued ones: `started` "
+              "minus the `finished` of the same worker's previous job (two workers: matched to jobs by time).\n")
+        print("| mode | images | failed | submit | wall | images/s | job run p50 / mean | gap between jobs p50 / p90 "
+              "| peak RSS (VmHWM) | others' CPU |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for name, r, mem, load in rows:
             print(f"| {name} | {r['n']} | {r['failed']} | {r['submit']:.2f} s | {r['wall']:.1f} s | {r['ips']:.2f} | "
-                  f"{r['run_p50'] * 1e3:.0f} ms | {mem} | {load} |")
+                  f"{r['run_p50'] * 1e3:.0f} / {r['run_mean'] * 1e3:.0f} ms | {r['gap_p50'] * 1e3:.1f} / {r['gap_p90'] * 1e3:.1f} ms | "
+                  f"{mem} | {load} |")
             if r["failed"]:
                 print(f"\n(first failure: {r['first_error']})\n")
         sys.stdout.flush()
