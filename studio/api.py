@@ -19,8 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import count_streams, iter_streams
@@ -49,10 +48,17 @@ _REQUEST_BODY = {
 }
 
 
-def batch_json(view: BatchView) -> dict:
+class _DiskSpooledParser(MultiPartParser):
+    """Starlette's parser keeps every uploaded part under 1 MB in memory until the request ends: 1,000
+    photos as separate parts held ~80 MB. Parts above 8 KB go to temporary files instead."""
+
+    spool_max_size = 8 * 1024
+
+
+def batch_json(view: BatchView, with_items: bool = True) -> dict:
     base = f"/v1/batches/{view.id}"
     items = []
-    for job in view.jobs:
+    for job in view.jobs if with_items else ():
         item = {"id": job.id, "name": job.name, "state": job.state, "error": job.error}
         if job.state == "running":
             item["progress"] = {"step": job.step, "total": job.total_steps, "message": job.message}
@@ -60,8 +66,9 @@ def batch_json(view: BatchView) -> dict:
             item["result_url"] = f"{base}/items/{job.id}"
             item["passed"] = job.result.get("report", {}).get("passed")
         items.append(item)
-    return {"id": view.id, "state": view.state, "counts": view.counts, "created": view.record.created,
-            "options": view.record.options, "results_url": f"{base}/results.zip", "items": items}
+    body = {"id": view.id, "state": view.state, "counts": view.counts, "created": view.record.created,
+            "options": view.record.options, "results_url": f"{base}/results.zip"}
+    return {**body, "items": items} if with_items else body
 
 
 def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
@@ -86,15 +93,15 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise UnsupportedMediaType("send multipart/form-data with one or more `files` parts (images or .zip)")
         key = _idempotency_key(request.headers.get("idempotency-key"))
+        parser = _DiskSpooledParser(request.headers, request.stream(), max_files=settings.max_files_per_request,
+                                    max_fields=len(OPTION_FIELDS) + 4, max_part_size=64 * 1024)
         try:
-            form = await request.form(max_files=settings.max_batch_items, max_fields=len(OPTION_FIELDS) + 4,
-                                      max_part_size=64 * 1024)
-        except (MultiPartException, HTTPException) as exc:  # Starlette reports parse limits as a 400
-            message = getattr(exc, "message", None) or getattr(exc, "detail", "the multipart body cannot be read")
-            if "Too many files" in message:
-                raise PayloadTooLarge(f"{message} Send at most {settings.max_batch_items} files per batch "
-                                      "(or zip them).") from None
-            raise InvalidOptions(f"the multipart body cannot be read: {message}") from None
+            form = await parser.parse()
+        except MultiPartException as exc:
+            if "Too many files" in exc.message:
+                raise PayloadTooLarge(f"{exc.message} Send at most {settings.max_files_per_request} files per "
+                                      "request; put larger catalogs in .zip files.") from None
+            raise InvalidOptions(f"the multipart body cannot be read: {exc.message}") from None
         try:
             files, fields = [], {}
             for name, value in form.multi_items():
@@ -118,8 +125,9 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
         return JSONResponse(batch_json(view), status_code=202, headers=headers)
 
     @router.get("/batches/{batch_id}", summary="A batch's state, counts and items")
-    def get_batch(batch_id: str, owner: str = Depends(authenticate)) -> dict:
-        return batch_json(batches.view(batch_id, owner))
+    def get_batch(batch_id: str, items: bool = True, owner: str = Depends(authenticate)) -> dict:
+        """`?items=false` leaves out the item list: a cheaper poll for a large batch's progress."""
+        return batch_json(batches.view(batch_id, owner), with_items=items)
 
     @router.get("/batches/{batch_id}/items/{item_id}", summary="One item's result image",
                 response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})

@@ -6,6 +6,7 @@
     STUDIO_API_KEYS               comma-separated keys for /v1 (X-API-Key header); unset = no key needed
     STUDIO_MAX_UPLOAD_MB          per-image cap (50); STUDIO_MAX_REQUEST_MB: per API request (2048)
     STUDIO_MAX_BATCH_ITEMS        images per batch, zips expanded (10000)
+    STUDIO_MAX_FILES_PER_REQUEST  file parts per API request (1000; a larger catalog goes in .zip files)
     STUDIO_DEFAULT_MODEL          white-background model used when none is chosen (u2netp)
 Job timing and retention: see workers/settings.py. A `.env` file in the working directory is read too.
 """
@@ -25,6 +26,7 @@ class StudioSettings(TierSettings):
     api_keys: str = ""
     max_request_mb: int = Field(2048, ge=1)
     max_batch_items: int = Field(10_000, ge=1)
+    max_files_per_request: int = Field(1_000, ge=1)
     default_model: str = "u2netp"
     queue_size: int = Field(64, ge=1)
 

@@ -5,8 +5,8 @@
     batches.view(view.id, owner); batches.result(view.id, item_id, owner); batches.write_zip(...)
 
 Each image is its own job (own record, own retries, own result), so one bad image fails its item only and
-a result can be fetched as soon as it is done. Inputs are read one at a time: memory stays flat however
-many images a batch holds.
+a result can be fetched as soon as it is done. Inputs are read one at a time from the (spooled) uploads, so
+the web process's memory does not grow with the number of images.
 """
 
 from __future__ import annotations

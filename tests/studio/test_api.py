@@ -23,7 +23,7 @@ def client(tmp_path_factory, store, models_dir):
     data = tmp_path_factory.mktemp("api-data")
     shutil.copytree(models_dir, data / "models")
     settings = StudioSettings(data_dir=data, api_keys=",".join(KEYS.values()), max_request_mb=3,
-                              max_batch_items=5, max_upload_mb=1)
+                              max_batch_items=5, max_files_per_request=5, max_upload_mb=1)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -64,6 +64,8 @@ def test_submit_follow_and_download_a_batch(client):
     assert response.status_code == 202, response.text
     batch = response.json()
     assert response.headers["location"] == f"/v1/batches/{batch['id']}"
+    brief = client.get(f"/v1/batches/{batch['id']}?items=false", headers=_as("alice")).json()
+    assert "items" not in brief and brief["counts"]["total"] == 3
     assert [i["name"] for i in batch["items"]] == ["shoe.jpg", "catalog/mugs/red.png", "catalog/mugs/readme.txt"]
     assert batch["options"]["preset"] == "shopify" and batch["options"]["shadow"] is True
     done = _wait(client, batch)
@@ -155,7 +157,7 @@ def test_bad_requests_on_every_endpoint(client):
     bad_key = client.post("/v1/batches", headers={**_as("alice"), "Idempotency-Key": "x" * 300}, files=[_photo()])
     assert "Idempotency-Key" in _error(bad_key, 400)["message"]
     too_many = client.post("/v1/batches", headers=_as("alice"), files=[_photo(f"{i}.jpg") for i in range(6)])
-    assert "at most 5 files per batch" in _error(too_many, 413)["message"]
+    assert "at most 5 files per request" in _error(too_many, 413)["message"]
     zipped = io.BytesIO()
     with zipfile.ZipFile(zipped, "w") as zf:
         for i in range(6):
