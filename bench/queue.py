@@ -36,7 +36,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -54,50 +53,16 @@ from pipelines import REGISTRY, ModelStore  # noqa: E402
 from pipelines.image_input import InputItem  # noqa: E402
 from workers.batches import KIND, Batches  # noqa: E402
 from workers.queue import CeleryDispatcher, QueueConfig, create_celery  # noqa: E402
-from workers.records import TERMINAL, queue_name  # noqa: E402
+from workers.records import queue_name  # noqa: E402
 from workers.redis_store import RedisJobStore  # noqa: E402
 from workers.white_background import WhiteBackgroundJob  # noqa: E402
+from tests.services import CeleryWorker, RedisServer, free_port, stop_process, wait_for  # noqa: E402
 
-REDIS_CONF = ROOT / "assets" / "redis.conf"
 MODEL = "u2netp"
 PRESET = "amazon"
 
 
-# -- services (own small equivalents of tests/services.py) ------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(condition, timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie is dead for our purposes
-        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
-    except OSError:
-        return False
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
+# -- services: the tests' harness (tests/services.py), plus the studio in Redis mode -------------
 def memory_kb(pid: int) -> dict[str, int]:
     """VmRSS / VmHWM of a process in kB ({} once it is gone)."""
     try:
@@ -105,92 +70,6 @@ def memory_kb(pid: int) -> dict[str, int]:
     except OSError:
         return {}
     return {k: int(v.split()[0]) for k, _, v in (line.partition(":") for line in lines) if k in ("VmRSS", "VmHWM")}
-
-
-def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
-    if process.poll() is not None:
-        return
-    kids = children(process.pid)
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(10)
-    for kid in kids:
-        if alive(kid):
-            os.kill(kid, signal.SIGKILL)
-
-
-class RedisServer:
-    def __init__(self, folder: Path):
-        self.folder, self.port = folder, free_port()
-        folder.mkdir(parents=True, exist_ok=True)
-        self.pidfile = folder / "redis.pid"
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> "RedisServer":
-        import redis
-
-        subprocess.run(["redis-server", str(REDIS_CONF), "--port", str(self.port), "--bind", "127.0.0.1",
-                        "--dir", str(self.folder), "--daemonize", "yes", "--pidfile", str(self.pidfile),
-                        "--logfile", str(self.folder / "redis.log")], check=True)
-        client = redis.Redis(port=self.port)
-
-        def ping() -> bool:
-            try:
-                return client.ping()
-            except redis.RedisError:
-                return False
-
-        wait_for(ping, 20, "redis-server to answer")
-        client.close()
-        return self
-
-    def stop(self) -> None:
-        if self.pidfile.exists() and alive(pid := int(self.pidfile.read_text())):
-            os.kill(pid, signal.SIGTERM)
-            wait_for(lambda: not alive(pid), 20, "redis-server to stop")
-
-
-class CeleryWorker:
-    """`celery -A workers worker -n NAME@%h` with its own log; ready once its child has loaded the model."""
-
-    def __init__(self, redis_url: str, data_dir: Path, name: str):
-        self.redis_url, self.data_dir, self.name = redis_url, data_dir, name
-        self.log_path = data_dir / f"worker-{name}.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> "CeleryWorker":
-        env = {**os.environ, "STUDIO_REDIS_URL": self.redis_url, "STUDIO_DATA_DIR": str(self.data_dir),
-               "STUDIO_WORKER_MODELS": MODEL}
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "workers", "worker", "-n", f"{self.name}@%h",
-                 "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        wait_for(self._ready, 120, f"worker {self.name} to be ready", interval=0.2)
-        return self
-
-    def _ready(self) -> bool:
-        if self.process.poll() is not None:
-            raise RuntimeError(f"worker {self.name} exited:\n{self.log()}")
-        text = self.log_path.read_bytes()
-        return b" ready." in text and f"{MODEL} loaded".encode() in text and self.child_pid() is not None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-    def child_pid(self) -> int | None:
-        kids = children(self.process.pid)
-        return kids[0] if kids else None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            stop_process(self.process)
 
 
 class Studio:
@@ -591,7 +470,7 @@ def run(args, tmp: Path, stoppers: list) -> None:
     workers: list[CeleryWorker] = []
 
     def add_worker() -> None:
-        worker = CeleryWorker(redis_server.url, worker_dir, f"w{len(workers) + 1}")
+        worker = CeleryWorker(redis_server.url, worker_dir, f"w{len(workers) + 1}", worker_models=MODEL)
         stoppers.append(worker.stop)
         worker.start()
         workers.append(worker)

@@ -92,8 +92,8 @@ def main() -> None:
     results = [row for model in args.models.split(",") for row in run(args.data, model, store, args.preset, args.limit)]
     print(f"\nwhite background on {args.data.name} ({results[0]['n']} images), preset {args.preset}, "
           f"{os.cpu_count()} CPU cores\n")
-    print(f"| model | pipeline | mean IoU ↑ | MAE ↓ | images/s ↑ |")
-    print(f"|---|---|---|---|---|")
+    print("| model | pipeline | mean IoU ↑ | MAE ↓ | images/s ↑ |")
+    print("|---|---|---|---|---|")
     for r in results:
         print(f"| {r['model']} | {r['pipeline']} | {r['iou']:.4f} | {r['mae']:.4f} | {r['ips']:.2f} |")
 

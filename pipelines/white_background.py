@@ -19,7 +19,7 @@ from PIL import Image
 
 from pipelines import compose
 from pipelines.compliance import ComplianceReport, check_compliance
-from pipelines.errors import InvalidOptions, ProductNotFound, StudioError
+from pipelines.errors import InvalidOptions, ProductNotFound
 from pipelines.matte import MatteOptions, refine_alpha
 from pipelines.models import DEFAULT_MODEL, ModelStore
 from pipelines.presets import Preset, resolve_preset

@@ -44,17 +44,17 @@ class OutputWriter:
             return self.add_failure(outcome.name, outcome.error or "", outcome.notes)
         result = outcome.result
         mask = outcome.mask_png() if self.mask_dir is not None else None
-        return self.add_result(outcome.name, outcome.name, result.extension, result.encoded,
-                               result.report.as_dict(), outcome.notes, mask)
+        file_name = f"{PurePosixPath(outcome.name).stem}{result.extension}"
+        return self.add_result(outcome.name, file_name, result.encoded, result.report.as_dict(), outcome.notes, mask)
 
     def add_failure(self, name: str, error: str, notes=()) -> None:
         self.rows.append({"input": name, "output": "", "status": "failed", "passed": "", "reasons": error,
                           "background_purity": "", "fill_ratio": "", "size": "", "notes": "; ".join(notes)})
-        return None
 
-    def add_result(self, name: str, file_name: str, extension: str, data: bytes, report: dict, notes=(),
+    def add_result(self, name: str, file_name: str, data: bytes, report: dict, notes=(),
                    mask: bytes | None = None) -> Path:
         """A finished result: `report` is ComplianceReport.as_dict(); the file is named after file_name."""
+        extension = PurePosixPath(file_name).suffix
         stem = self._stem(file_name, extension)
         path = self.out_dir / f"{stem}{extension}"
         path.write_bytes(data)

@@ -82,8 +82,7 @@ class WhiteBackgroundTab:
                              job.error or ""])
                 continue
             report, notes = job.result["report"], job.result.get("notes", [])
-            extension = Path(job.result["file_name"]).suffix
-            output = writer.add_result(job.name, job.result["file_name"], extension, data, report, notes)
+            output = writer.add_result(job.name, job.result["file_name"], data, report, notes)
             rows.append(_report_row(job.name, report, notes))
             before = run_dir / "previews" / f"{output.stem}-before.jpg"
             after = run_dir / "previews" / f"{output.stem}-after.jpg"

@@ -1,10 +1,10 @@
-"""Real services for tests: a private redis-server on a free loopback port and real Celery worker
-processes, each stopped by its own pid. Nothing here is a stand-in: these are the programs users run."""
+"""Real services for tests and benchmarks: a private redis-server on a free loopback port and real Celery
+worker processes, each stopped by its own pid. Nothing here is a stand-in: these are the programs users run.
+No pytest in here: bench/queue.py uses the same harness."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,8 +14,7 @@ from pathlib import Path
 
 import redis
 
-from tests.conftest import ROOT, require
-
+ROOT = Path(__file__).resolve().parents[1]
 REDIS_CONF = ROOT / "assets" / "redis.conf"
 
 
@@ -32,14 +31,13 @@ def wait_for(condition, timeout: float, what: str, interval: float = 0.05):
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
 
 
 class RedisServer:
     """redis-server with the shipped assets/redis.conf (AOF everysec, noeviction) in its own folder."""
 
     def __init__(self, folder: Path, port: int | None = None):
-        require(shutil.which("redis-server") is not None, "redis-server is not installed")
         self.folder, self.port = folder, port or free_port()
         folder.mkdir(parents=True, exist_ok=True)
         self.pidfile = folder / "redis.pid"
@@ -72,12 +70,12 @@ class RedisServer:
         """kill -9: no shutdown save, as in a crash."""
         pid = self.pid
         os.kill(pid, signal.SIGKILL)
-        wait_for(lambda: not _alive(pid), 10, "redis-server to die")
+        wait_for(lambda: not alive(pid), 10, "redis-server to die")
 
     def stop(self) -> None:
-        if self.pidfile.exists() and _alive(pid := self.pid):
+        if self.pidfile.exists() and alive(pid := self.pid):
             os.kill(pid, signal.SIGTERM)
-            wait_for(lambda: not _alive(pid), 20, "redis-server to stop")
+            wait_for(lambda: not alive(pid), 20, "redis-server to stop")
 
 
 class CeleryWorker:
@@ -102,18 +100,18 @@ class CeleryWorker:
         return self
 
     def _ready(self) -> bool:
-        assert self.process.poll() is None, f"worker {self.name} exited:\n{self.log()}"
-        return b" ready." in self.log_path.read_bytes() and self.child_pid() is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"worker {self.name} exited:\n{self.log()}")
+        text = self.log_path.read_bytes()
+        # the child logs "worker: <model> loaded" (or "is not available") once its models are warm
+        return b" ready." in text and b"] worker: " in text and self.child_pid() is not None
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-6000:]
 
     def child_pid(self) -> int | None:
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        except OSError:
-            return None
-        return int(children[0]) if children else None
+        kids = children(self.process.pid)
+        return kids[0] if kids else None
 
     def kill_child(self) -> int:
         pid = self.child_pid()
@@ -132,20 +130,34 @@ class CeleryWorker:
         self.process.wait(10)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        child = self.child_pid()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(10)
-        if child and _alive(child):
-            os.kill(child, signal.SIGKILL)
+        if self.process is not None:
+            stop_process(self.process)
 
 
-def _alive(pid: int) -> bool:
+def children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM (a warm shutdown), SIGKILL if it does not end, and any children it leaves behind."""
+    if process.poll() is not None:
+        return
+    kids = children(process.pid)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+    for kid in kids:
+        if alive(kid):
+            os.kill(kid, signal.SIGKILL)
+
+
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

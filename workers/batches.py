@@ -103,7 +103,7 @@ class Batches:
 
     def cancel(self, batch_id: str, owner: str) -> BatchView:
         """Queued items are cancelled now; running ones stop at their next step; finished ones stay."""
-        self._get(batch_id, owner)
+        self._get_record(batch_id, owner)
         self.store.cancel(self.store.batch_job_ids(batch_id))
         return self._get(batch_id, owner)
 
@@ -146,11 +146,12 @@ class Batches:
         return written
 
     # -- helpers ------------------------------------------------------------------------------
+    def _jobs(self, batch_id: str) -> list[JobRecord]:
+        return [j for j in self.store.jobs(self.store.batch_job_ids(batch_id)) if j is not None]
+
     def _find(self, batch_id: str) -> BatchView | None:
         record = self.store.batch(batch_id)
-        if record is None:
-            return None
-        return BatchView(record, [j for j in self.store.jobs(self.store.batch_job_ids(batch_id)) if j is not None])
+        return None if record is None else BatchView(record, self._jobs(batch_id))
 
     def _get_record(self, batch_id: str, owner: str) -> BatchRecord:
         record = self.store.batch(batch_id)
@@ -161,8 +162,7 @@ class Batches:
         return record
 
     def _get(self, batch_id: str, owner: str) -> BatchView:
-        self._get_record(batch_id, owner)
-        return self._find(batch_id)
+        return BatchView(self._get_record(batch_id, owner), self._jobs(batch_id))
 
     @staticmethod
     def _replay(view: BatchView, fingerprint: str) -> BatchView:

@@ -53,9 +53,8 @@ def execute(job_id: str, runtime: JobRuntime) -> str:
         log.warning("job %s (%s): attempt %d", job_id, job.name, start.attempts)
 
     def step(done: int, total: int, message: str) -> None:
-        if store.cancel_requested(job_id):
+        if store.progress(job_id, done, total, message):
             raise JobCancelled(f"job {job_id} was cancelled")
-        store.progress(job_id, done, total, message)
 
     try:
         data = store.read_input(job_id)

@@ -154,6 +154,8 @@ class LocalJobStore(JobStore):
         with self._transaction() as db:
             db.execute("UPDATE jobs SET step = ?, total_steps = ?, message = ? WHERE id = ?",
                        (step, total, message, job_id))
+            row = db.execute("SELECT cancel FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return bool(row and row[0])
 
     def finish(self, job_id, output: JobOutput):
         folder = self._dir(job_id)
@@ -190,10 +192,6 @@ class LocalJobStore(JobStore):
                 db.execute(f"UPDATE jobs SET state = 'cancelled', finished = ?, cancel = 1 WHERE state = 'queued'"
                            f" AND id IN ({marks})", (now, *chunk))
                 db.execute(f"UPDATE jobs SET cancel = 1 WHERE state = 'running' AND id IN ({marks})", chunk)
-
-    def cancel_requested(self, job_id):
-        rows = self._query("SELECT cancel FROM jobs WHERE id = ?", (job_id,))
-        return bool(rows and rows[0][0])
 
     def unfinished(self) -> list[tuple[str, str]]:
         """(job id, queue) of every queued or running job, oldest first: what to resume after a restart."""

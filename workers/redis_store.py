@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import time
-from typing import Iterable
 
 import redis
 from redis.backoff import ExponentialBackoff
@@ -210,7 +209,11 @@ class RedisJobStore(JobStore):
 
     @_guarded
     def progress(self, job_id, step, total, message):
-        self.client.hset(self._job(job_id), mapping={"step": step, "total_steps": total, "message": message})
+        key = self._job(job_id)
+        with self.client.pipeline() as pipe:
+            pipe.hset(key, mapping={"step": step, "total_steps": total, "message": message})
+            pipe.hget(key, "cancel")
+            return pipe.execute()[1] == b"1"
 
     @_guarded
     def finish(self, job_id, output: JobOutput):
@@ -238,10 +241,6 @@ class RedisJobStore(JobStore):
             for job_id in job_ids:
                 self._cancel(keys=[self._job(job_id)], args=[now], client=pipe)
             pipe.execute()
-
-    @_guarded
-    def cancel_requested(self, job_id):
-        return self.client.hget(self._job(job_id), "cancel") == b"1"
 
     @_guarded
     def ping(self):

@@ -69,7 +69,8 @@ class JobStore(ABC):
     def begin(self, job_id: str, max_attempts: int) -> Start: ...
 
     @abstractmethod
-    def progress(self, job_id: str, step: int, total: int, message: str) -> None: ...
+    def progress(self, job_id: str, step: int, total: int, message: str) -> bool:
+        """Record "step of total" and return whether a cancel was requested (one round trip per step)."""
 
     @abstractmethod
     def finish(self, job_id: str, output: JobOutput) -> bool:
@@ -86,9 +87,6 @@ class JobStore(ABC):
     @abstractmethod
     def cancel(self, job_ids: Iterable[str]) -> None:
         """Queued jobs become cancelled now; running ones get a cancel flag they check between steps."""
-
-    @abstractmethod
-    def cancel_requested(self, job_id: str) -> bool: ...
 
     @abstractmethod
     def ping(self) -> None:

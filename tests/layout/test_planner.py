@@ -9,7 +9,7 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from layout import EMPTY, plan_layout, validate_plan
+from layout import plan_layout, validate_plan
 from layout.grid import cells_of, center
 from layout.lexicon import NOUNS
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from pipelines import ModelStore
+from tests.conftest import require
 from tests.services import CeleryWorker, RedisServer
 from workers.execute import JobRuntime
 from workers.local_store import LocalJobStore
@@ -13,6 +16,7 @@ from workers.redis_store import RedisJobStore
 
 @pytest.fixture
 def redis_server(tmp_path):
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
     server = RedisServer(tmp_path / "redis").start()
     yield server
     server.stop()

@@ -106,18 +106,21 @@ def test_cancel_a_batch_while_it_runs(workers, batches):
     view = _finish(batches, view, 60)
     assert view.state == "cancelled" and view.counts["done"] + view.counts["cancelled"] == 10
     assert view.counts["done"] <= 2  # at most the running one (and one finishing as we cancelled)
-    assert all(j.attempts == 0 for j in view.jobs if j.state == "cancelled" and not j.started)
+    assert all(batches.store.read_blob(j.id, "result") is None for j in view.jobs if j.state == "cancelled")
 
 
 def test_interactive_jobs_go_ahead_of_batch_items(workers, batches):
     job = WhiteBackgroundJob(preset="aliexpress")
     view, _ = batches.submit("", job, _photos(6, (1200, 900)))
-    urgent, _ = batches.submit("", job, _photos(1), priority="interactive")
+    urgent, _ = batches.submit("", job, _photos(3), priority="interactive")
     workers()  # the worker starts with both queues full
     _finish(batches, view, 120)
-    _finish(batches, urgent, 30)
+    _finish(batches, urgent, 60)
     started = sorted((j.started, j.queue) for j in [*batches.view(view.id, "").jobs, *batches.view(urgent.id, "").jobs])
-    assert [q for _, q in started].index("interactive.salient") <= 1  # at most one batch item was already taken
+    order = [q for _, q in started]
+    # all three interactive jobs run before the batch items (one batch item may already have been taken);
+    # taking the two queues in turn would put them at positions like 0, 2, 4
+    assert [i for i, q in enumerate(order) if q == "interactive.salient"] in ([0, 1, 2], [1, 2, 3]), order
 
 
 def test_soft_time_limit_fails_the_job_with_a_clear_message(workers, batches):

@@ -67,8 +67,9 @@ def test_cancel_stops_queued_jobs_now_and_flags_running_ones(job_store):
     job_store.cancel([queued.id, running.id, finished.id])
     states = {j.name: j for j in job_store.jobs([queued.id, running.id, finished.id])}
     assert states["q.jpg"].state == "cancelled"
-    assert states["r.jpg"].state == "running" and job_store.cancel_requested(running.id)
-    assert states["f.jpg"].state == "done" and not job_store.cancel_requested(finished.id)
+    assert states["r.jpg"].state == "running" and states["r.jpg"].cancel_requested
+    assert job_store.progress(running.id, 3, 6, "placing")  # the running job learns at its next step
+    assert states["f.jpg"].state == "done" and not states["f.jpg"].cancel_requested
     assert job_store.begin(queued.id, 3).action == "skip"  # its message still arrives at a worker: skipped
     assert job_store.mark_cancelled(running.id) and job_store.job(running.id).state == "cancelled"
 
@@ -104,7 +105,7 @@ def test_idempotency_keys_belong_to_their_owner(job_store):
 def test_progress_is_visible_while_running(job_store):
     _, (job,) = _batch_with(job_store, "a.jpg")
     job_store.begin(job.id, 3)
-    job_store.progress(job.id, 2, 6, "finding the product")
+    assert not job_store.progress(job.id, 2, 6, "finding the product")  # no cancel requested
     seen = job_store.job(job.id)
     assert (seen.state, seen.step, seen.total_steps, seen.message) == ("running", 2, 6, "finding the product")
 

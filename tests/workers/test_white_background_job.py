@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from PIL import Image
 
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import InputItem
