@@ -36,6 +36,23 @@ class Services:
     batches: object  # workers.batches.Batches
     models: object | None  # pipelines.ModelStore in the embedded mode; workers hold the models otherwise
     stop: object  # callable: stops the embedded worker thread (a no-op with Redis)
+    editor: object = None  # studio.editor.ChatEditor: conversations + editing rounds on the same jobs
+
+
+def create_editor(settings: StudioSettings, store, dispatcher):
+    """The chat editor: conversations in Redis when configured, else under the data directory."""
+    from studio.editor import ChatEditor
+    from workers.rounds import Rounds
+
+    if settings.redis_url:
+        from studio.conversations.redis_store import RedisConversationStore
+
+        conversations = RedisConversationStore.from_url(settings.redis_url)
+    else:
+        from studio.conversations.local_store import LocalConversationStore
+
+        conversations = LocalConversationStore(settings.conversations_dir)
+    return ChatEditor(conversations, Rounds(store, dispatcher), settings.image_limits(), settings.edit_model)
 
 
 def create_services(settings: StudioSettings) -> Services:
@@ -46,8 +63,9 @@ def create_services(settings: StudioSettings) -> Services:
         from workers.redis_store import RedisJobStore
 
         store = RedisJobStore.from_url(settings.redis_url, settings.retention_s)
-        batches = Batches(store, CeleryDispatcher(create_celery(settings.queue_config())), settings.image_limits())
-        return Services(batches, None, lambda: None)
+        dispatcher = CeleryDispatcher(create_celery(settings.queue_config()))
+        batches = Batches(store, dispatcher, settings.image_limits())
+        return Services(batches, None, lambda: None, create_editor(settings, store, dispatcher))
 
     from pipelines import ModelStore
     from workers.embedded import EmbeddedQueue
@@ -56,9 +74,10 @@ def create_services(settings: StudioSettings) -> Services:
 
     store = LocalJobStore(settings.jobs_dir)
     store.prune(settings.retention_s)
-    models = ModelStore(settings.models_dir)
+    models = ModelStore(settings.models_dir, development=settings.development)
     queue = EmbeddedQueue(JobRuntime(store, models, settings.image_limits())).start()
-    return Services(Batches(store, queue, settings.image_limits()), models, queue.stop)
+    return Services(Batches(store, queue, settings.image_limits()), models, queue.stop,
+                    create_editor(settings, store, queue))
 
 
 def create_app(settings: StudioSettings, services: Services | None = None):
@@ -91,7 +110,7 @@ def create_app(settings: StudioSettings, services: Services | None = None):
         log.warning("the batch API on %s has no API keys: anyone who can reach it can use it "
                     "(set STUDIO_API_KEYS)", settings.host)
 
-    blocks = build_ui(settings, services.batches, services.models)
+    blocks = build_ui(settings, services.batches, services.models, services.editor)
     return gr.mount_gradio_app(
         app, blocks, path="/", allowed_paths=[], max_file_size=f"{settings.max_upload_mb}mb",
         show_error=False, enable_monitoring=False, footer_links=[], ssr_mode=False,

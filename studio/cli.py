@@ -4,7 +4,8 @@
                    [--model NAME] [--mask-dir DIR] [--shadow] [--width N --height N --margin F]
                    [--box X0,Y0,X1,Y1]
     studio models list
-    studio models pull NAME
+    studio models pull NAME        a white-background model, a chat editor (sd15, sdxl, tiny) or one of its
+                                   parts (e.g. sam-vit-b); hub models go to the Hugging Face cache
 
 Exit status: 0 when every input succeeded, 1 when some input failed (each is reported with its reason
 and the rest go on), 2 for a bad command line, 3 when the model cannot be had.
@@ -20,6 +21,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from pipelines import REGISTRY, ModelStore
+from pipelines.models import EDITORS, GENERATIVE
 from pipelines.errors import ModelUnavailable, StudioError
 from pipelines.image_input import iter_sources
 from pipelines.image_input.sources import count_sources
@@ -57,8 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list or fetch models")
     msub = models.add_subparsers(dest="models_command", required=True)
     msub.add_parser("list", help="show every model and whether it is installed")
-    pull = msub.add_parser("pull", help="download a model and verify its checksum")
-    pull.add_argument("name", choices=list(REGISTRY))
+    pull = msub.add_parser("pull", help="download a model (or every model of a chat editor) and verify it")
+    pull.add_argument("name", choices=[*REGISTRY, *EDITORS, *GENERATIVE])
     return parser
 
 
@@ -114,16 +116,39 @@ def whitebg(args, settings: StudioSettings) -> int:
 
 
 def models(args, settings: StudioSettings) -> int:
-    store = ModelStore(settings.models_dir)
+    store = ModelStore(settings.models_dir, development=settings.development)
     if args.models_command == "list":
         print(f"{'model':24} {'installed':10} description")
         for status in store.list():
             print(f"{status.name:24} {'yes' if status.installed else 'no':10} {status.description}")
+        _list_generative(store)
         return 0
+    if args.name not in REGISTRY:
+        return _pull_generative(store, args.name)
     bar, progress = _byte_bar(args.name)
     with bar:
         path = store.pull(args.name, progress)
     print(f"{args.name}: {path} (md5 {REGISTRY[args.name].md5} verified)")
+    return 0
+
+
+def _list_generative(store: ModelStore) -> None:
+    print(f"\n{'chat editor':24} {'installed':10} description")
+    for name, spec in store.editors.items():
+        missing = [part.name for part in store.missing(name)]
+        state = "yes" if not missing else "no"
+        print(f"{name:24} {state:10} {spec.description}" + (f" (missing: {', '.join(missing)})" if missing else ""))
+    print(f"\n{'generative model':24} {'installed':10} where")
+    for status in store.generative_list():
+        print(f"{status.name:24} {'yes' if status.installed else 'no':10} {status.location}")
+
+
+def _pull_generative(store: ModelStore, name: str) -> int:
+    def progress(done: int, total: int | None, message: str) -> None:
+        print(message, file=sys.stderr)
+
+    for part, location in store.pull_generative(name, progress).items():
+        print(f"{part}: {location}")
     return 0
 
 

@@ -8,6 +8,9 @@
     STUDIO_MAX_BATCH_ITEMS        images per batch, zips expanded (10000)
     STUDIO_MAX_FILES_PER_REQUEST  file parts per API request (1000; a larger catalog goes in .zip files)
     STUDIO_DEFAULT_MODEL          white-background model used when none is chosen (u2netp)
+    STUDIO_EDIT_MODEL             the chat editor's generative model (sd15; `tiny` = development models)
+Conversations live under STUDIO_DATA_DIR/conversations, or in Redis when STUDIO_REDIS_URL is set; they do not
+expire (delete them from the studio).
 Job timing and retention: see workers/settings.py. A `.env` file in the working directory is read too.
 """
 
@@ -34,6 +37,10 @@ class StudioSettings(TierSettings):
     def temp_dir(self):
         """Uploads and the studio's downloadable results; the only folder the web server may serve from."""
         return self.data_dir / "tmp"
+
+    @property
+    def conversations_dir(self):
+        return self.data_dir / "conversations"
 
     @property
     def api_key_owners(self) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import uuid
 
@@ -26,6 +27,16 @@ def user_errors(handler):
         log.exception("studio handler %s failed (ref %s)", handler.__name__, ref)
         return gr.Error(f"Something went wrong on our side (reference {ref}). Your uploads are kept; try again.",
                         print_exception=False)
+
+    if inspect.isgeneratorfunction(handler):  # a handler that streams updates (Gradio must still see a generator)
+        @functools.wraps(handler)
+        def streamed(*args, **kwargs):
+            try:
+                yield from handler(*args, **kwargs)
+            except Exception as exc:  # the boundary: every failure becomes a message, never a stack trace
+                raise translate(exc) from None
+
+        return streamed
 
     @functools.wraps(handler)
     def wrapped(*args, **kwargs):

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from pipelines import ModelStore
+from tests.services import RedisServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -24,6 +25,15 @@ def require(condition: bool, reason: str) -> None:
         if IN_CI:
             pytest.fail(f"{reason} (CI must provide it)")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_server(tmp_path) -> RedisServer:
+    """A private redis-server (the shipped assets/redis.conf) on a free loopback port, stopped by its pid."""
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from pipelines.image_input import ImageLimits
 from workers.errors import JobCancelled
 from workers.records import MAX_ATTEMPTS, JobOutput, JobRecord
 from workers.store import JobStore
+from workers.edit import EDIT_KIND, SELECT_KIND, run_edit_item, run_select_item
 from workers.white_background import run_white_background_item
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ JobFunction = Callable[[JobRecord, bytes, "JobRuntime", Step], JobOutput]
 
 KINDS: dict[str, JobFunction] = {
     "white_background": run_white_background_item,
+    EDIT_KIND: run_edit_item,
+    SELECT_KIND: run_select_item,
 }
 
 

@@ -6,7 +6,10 @@
     STUDIO_TIME_LIMIT_S           and its process is killed after this (360)
     STUDIO_VISIBILITY_TIMEOUT_S   a job whose worker vanished is redelivered after this (900; > the hard limit)
     STUDIO_RETENTION_DAYS         batches, inputs and results are kept this long (7)
-    STUDIO_WORKER_MODELS          models a worker loads at start and whose families' queues it takes (u2netp)
+    STUDIO_WORKER_MODELS          models a worker loads at start and whose families' queues it takes (u2netp);
+                                  an editor name (sd15, sdxl, tiny) makes it a chat-editor worker
+    STUDIO_EDIT_MODEL             the chat editor's default generative model (sd15); `tiny` = random-weight
+                                  development models, built locally, to exercise the whole flow without weights
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipelines import REGISTRY
+from pipelines.models.generative import DEFAULT_EDITOR, EDITORS
 from pipelines.image_input import ArchiveLimits, ImageLimits
 from workers.queue import QueueConfig
 
@@ -41,7 +45,14 @@ class TierSettings(BaseSettings):
     time_limit_s: int = Field(360, ge=1)
     visibility_timeout_s: int = Field(900, ge=1)
     retention_days: float = Field(7.0, gt=0)
+    edit_model: str = DEFAULT_EDITOR
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _known_editor(self):
+        if self.edit_model not in EDITORS:
+            raise ValueError(f"STUDIO_EDIT_MODEL: unknown editor {self.edit_model!r}; available: {', '.join(EDITORS)}")
+        return self
 
     @model_validator(mode="after")
     def _limits_in_order(self):
@@ -60,6 +71,11 @@ class TierSettings(BaseSettings):
     @property
     def jobs_dir(self) -> Path:
         return self.data_dir / "jobs"
+
+    @property
+    def development(self) -> bool:
+        """Random-weight development models may be built and used (STUDIO_EDIT_MODEL=tiny)."""
+        return EDITORS[self.edit_model].development
 
     @property
     def retention_s(self) -> int:
@@ -89,7 +105,7 @@ class WorkerSettings(TierSettings):
         if not self.redis_url:
             raise ValueError("a worker needs STUDIO_REDIS_URL (e.g. redis://localhost:6379/0); "
                              "without it the studio runs jobs in its own process and needs no worker")
-        unknown = [m for m in self.models if m not in REGISTRY]
+        unknown = [m for m in self.models if m not in REGISTRY and m not in EDITORS]
         if unknown or not self.models:
             raise ValueError(f"STUDIO_WORKER_MODELS: unknown model(s) {', '.join(unknown) or '(none given)'}; "
                              f"available: {', '.join(REGISTRY)}")
@@ -101,4 +117,9 @@ class WorkerSettings(TierSettings):
 
     @property
     def families(self) -> list[str]:
-        return list(dict.fromkeys(REGISTRY[m].family for m in self.models))
+        return list(dict.fromkeys(REGISTRY[m].family if m in REGISTRY else EDITORS[m].family for m in self.models))
+
+    @property
+    def development(self) -> bool:
+        """…or when a development editor is one of the worker's models."""
+        return super().development or any(EDITORS[m].development for m in self.models if m in EDITORS)

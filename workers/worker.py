@@ -18,6 +18,7 @@ from celery.worker.request import Request
 
 from pipelines import ModelStore
 from pipelines.errors import StudioError
+from pipelines.models.generative import EDITORS
 from workers.execute import JobRuntime, execute
 from workers.queue import TASK_NAME, create_celery
 from workers.records import PRIORITIES, queue_name
@@ -50,10 +51,11 @@ def create_worker_app(settings: WorkerSettings) -> Celery:
 
     @worker_process_init.connect(weak=False)
     def load_models(**_) -> None:
-        models = ModelStore(settings.models_dir, max_loaded=max(2, len(settings.models)))
+        models = ModelStore(settings.models_dir, max_loaded=max(2, len(settings.models)),
+                            development=settings.development)
         for name in settings.models:
             try:
-                models.session(name)
+                models.editor(name) if name in EDITORS else models.session(name)
                 log.info("worker: %s loaded", name)
             except StudioError as exc:  # jobs for this model fail with the same message until it is installed
                 log.error("worker: %s is not available: %s", name, exc)

@@ -1,25 +1,15 @@
-"""Fixtures for the worker tier: stores of both kinds, a private redis-server, real Celery workers."""
+"""Fixtures for the worker tier: job stores of both kinds and real Celery workers (the private redis-server
+fixture, `redis_server`, is in tests/conftest.py, shared with the studio's conversation store tests)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
 from pipelines import ModelStore
-from tests.conftest import require
-from tests.services import CeleryWorker, RedisServer
+from tests.services import CeleryWorker
 from workers.execute import JobRuntime
 from workers.local_store import LocalJobStore
 from workers.redis_store import RedisJobStore
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    require(shutil.which("redis-server") is not None, "redis-server is not installed")
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["local", "redis"])

@@ -1,0 +1,465 @@
+"""One chat-editor round, our pipeline vs plain diffusers, on real-architecture models with random weights.
+
+    python bench/round_latency.py [--arch sd15,sdxl] [--size N] [--steps 25] [--rounds 20] [--warmup N]
+                                  [--device cuda|cpu] [--compile [MODE]] [--output FILE] [--configs DIR]
+
+Models: the SD 1.5 inpainting UNet (9 channels) + ControlNet + VAE + CLIP ViT-L text encoder, and the SDXL
+inpainting UNet + ControlNet + VAE + CLIP ViT-L and OpenCLIP bigG text encoders, built from the real
+configurations (../shared/reference/configs, or shared/reference/configs inside the checkout, or --configs)
+with every parameter drawn from N(0, 0.02): latency does not depend on the weights' values, and zeros
+could run faster than real numbers. The tokenizer is a small local CLIP BPE vocabulary (the prompt's token
+ids only need to be valid; the text encoders always see 77 positions).
+
+A round is one edit as the studio makes it: a size×size picture, a mask in its bottom-left part, a prompt
+and a negative prompt, num_inference_steps denoising steps with classifier-free guidance (7.5), the
+ControlNet conditioned on the inpaint condition (SD 1.5) or Canny edges (SDXL, which has no inpaint
+ControlNet), strength 1, seed 0, and the picture back as a PIL image. Both pipelines get the same
+components and the same scheduler (DPM-Solver++ 2M, as the studio loads it), so the difference is the
+pipeline itself:
+
+- plain diffusers: StableDiffusion(XL)ControlNetInpaintPipeline as constructed, fp32, its default attention,
+  no tuning, called directly on the whole picture with the condition made as diffusers' docs make it;
+- ours: `assemble_editor` (pipelines/models/diffusion_loader.py, which calls pipelines/speed.py's
+  tune_pipeline) and `pipelines.inpaint.inpaint` (crop around the mask at the working size, condition,
+  denoise, paste back). With --compile a third row adds torch.compile of the UNet and ControlNet.
+
+Per pipeline: warm-up rounds (compilation, cuDNN autotuning, CUDA graph capture stay out), then timed
+rounds; the clock is read after torch.cuda.synchronize() on both sides of each round. Peak GPU memory is
+torch.cuda.max_memory_allocated over the timed rounds. The plain pipeline runs first, then ours converts the
+same modules in place (one copy of the weights in memory) and process-wide torch switches it sets are put
+back before the next model. The table goes to stdout (and --output); progress goes to stderr.
+
+Defaults: on CUDA 512 px (SD 1.5) / 1024 px (SDXL), 25 steps, 20 rounds after 3 warm-up rounds. On a CPU
+the real UNets take seconds per step, so 128 px, 4 steps, 5 rounds after 1 warm-up; SDXL in fp32 needs
+about 19 GB of memory for its weights alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import json
+import logging
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+ROOT = Path(__file__).resolve().parents[1]
+# bench/ holds a queue.py: take the folder off the path, or the standard library's `import queue` would load it
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+from pipelines.inpaint import InpaintParams, inpaint  # noqa: E402
+from pipelines.models.diffusion_loader import assemble_editor  # noqa: E402
+from pipelines.models.generative import EDITORS  # noqa: E402
+from pipelines.models.tiny import write_tokenizer_files  # noqa: E402
+from pipelines.speed import plan_tuning  # noqa: E402
+
+logger = logging.getLogger("round_latency")
+
+PROMPT = "a brass desk lamp with a white shade, studio product photo, soft light"
+NEGATIVE_PROMPT = "blurry, low quality, distorted, watermark, text"
+GUIDANCE_SCALE = 7.5
+CONDITIONING_SCALE = 0.8
+SEED = 0
+MASK_BOX = (0.08, 0.50, 0.45, 0.92)  # "put a lamp in the bottom left": fractions x0, y0, x1, y1
+WEIGHT_STD = 0.02
+
+
+@dataclasses.dataclass(frozen=True)
+class Arch:
+    """One model family as the bench builds it."""
+
+    name: str
+    unet: str  # config file names
+    controlnet: str
+    control: str  # the ControlNet condition the round uses
+    default_size: int  # CUDA default; CPU runs use CPU_SIZE
+    sdxl: bool
+    floor: str  # the physical limit on one H100 (../shared/docs/environment.md)
+
+
+ARCHES = {
+    "sd15": Arch("sd15", "sd15_inpaint_unet.json", "sd15_controlnet.json", "inpaint", 512, False,
+                 "~73 ms at 512 px (803 + 283 GFLOP per UNet + ControlNet call, ×2 for guidance, ×25)"),
+    "sdxl": Arch("sdxl", "sdxl_inpaint_unet.json", "sdxl_controlnet.json", "canny", 1024, True,
+                 "~640 ms at 1024 px (6,761 + 3,020 GFLOP per call, ×2, ×25)"),
+}
+CPU_SIZE, CPU_STEPS, CPU_ROUNDS, CPU_WARMUP = 128, 4, 5, 1
+
+
+# -- models -------------------------------------------------------------------------------------------
+def find_configs(given: Path | None) -> Path:
+    candidates = [given] if given else [ROOT / "shared/reference/configs", ROOT.parent / "shared/reference/configs"]
+    for folder in candidates:
+        if folder and (folder / "sd15_inpaint_unet.json").is_file():
+            return folder
+    raise SystemExit(f"no model configs in {', '.join(map(str, candidates))}: pass --configs DIR")
+
+
+def randomize_(module):
+    """Every parameter from N(0, WEIGHT_STD); buffers (e.g. CLIP's position ids) stay as built."""
+    import torch
+
+    with torch.no_grad():
+        for parameter in module.parameters():
+            torch.nn.init.normal_(parameter, std=WEIGHT_STD)
+    return module.eval()
+
+
+def diffusers_model(cls, config: dict, device: str):
+    """A diffusers model from its config, allocated on the device and filled with random weights (built on
+    the meta device first: the default initialisation of billions of parameters would be thrown away)."""
+    import torch
+
+    with torch.device("meta"):
+        model = cls.from_config(config)
+    if any(True for _ in model.buffers()):  # to_empty would leave buffers uninitialised
+        model = cls.from_config(config)
+    return randomize_(model.to_empty(device=device))
+
+
+def clip_text_encoder(device: str, *, big: bool):
+    """CLIP ViT-L/14's text tower (SD 1.5, and SDXL's first encoder) or OpenCLIP bigG's with its projection
+    (SDXL's second). Token ids 0/1 are the local tokenizer's start/end tokens."""
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+
+    shape = (dict(hidden_size=1280, num_hidden_layers=32, num_attention_heads=20, intermediate_size=5120,
+                  projection_dim=1280, hidden_act="gelu") if big else
+             dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
+                  projection_dim=768, hidden_act="quick_gelu"))
+    config = CLIPTextConfig(vocab_size=49408, max_position_embeddings=77, bos_token_id=0, eos_token_id=1,
+                            pad_token_id=1, **shape)
+    with torch.device(device):
+        model = (CLIPTextModelWithProjection if big else CLIPTextModel)(config)
+    return randomize_(model)
+
+
+def tokenizer():
+    from transformers import CLIPTokenizer
+
+    with tempfile.TemporaryDirectory() as scratch:
+        write_tokenizer_files(Path(scratch))
+        return CLIPTokenizer.from_pretrained(scratch, model_max_length=77, local_files_only=True)
+
+
+def scheduler_config(arch: Arch) -> dict:
+    """The base repository's scheduler (SD 1.5 inpainting: PNDM; SDXL inpainting: Euler) as DPM-Solver++ 2M,
+    which is what the studio's loader makes of it."""
+    from diffusers import DPMSolverMultistepScheduler, EulerDiscreteScheduler, PNDMScheduler
+
+    common = dict(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
+    base = (EulerDiscreteScheduler(timestep_spacing="leading", **common) if arch.sdxl else
+            PNDMScheduler(skip_prk_steps=True, set_alpha_to_one=False, **common))
+    return DPMSolverMultistepScheduler.from_config(base.config).config
+
+
+def build_components(arch: Arch, configs: Path, device: str) -> dict:
+    import torch
+    from diffusers import AutoencoderKL, ControlNetModel, UNet2DConditionModel
+
+    torch.manual_seed(SEED)
+    read = lambda name: json.loads((configs / name).read_text())  # noqa: E731
+    vae_config = read("vae.json")
+    if arch.sdxl:  # SDXL's VAE: same network, its own latent scale; diffusers upcasts it when in fp16
+        vae_config.update(scaling_factor=0.13025, force_upcast=True)
+    parts = dict(
+        unet=diffusers_model(UNet2DConditionModel, read(arch.unet), device),
+        controlnet=diffusers_model(ControlNetModel, read(arch.controlnet), device),
+        vae=diffusers_model(AutoencoderKL, vae_config, device),
+        text_encoder=clip_text_encoder(device, big=False),
+        tokenizer=tokenizer(),
+    )
+    if arch.sdxl:
+        parts.update(text_encoder_2=clip_text_encoder(device, big=True), tokenizer_2=tokenizer())
+    return parts
+
+
+def count_parameters(parts: dict) -> int:
+    return sum(p.numel() for part in parts.values() if hasattr(part, "parameters") for p in part.parameters())
+
+
+# -- the round's inputs ---------------------------------------------------------------------------------
+def test_picture(size: int) -> tuple[Image.Image, Image.Image]:
+    """A product-photo-like picture (graded backdrop, a few objects, sensor noise) and the edit mask."""
+    rng = np.random.default_rng(SEED)
+    ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)[:, None, None]
+    pixels = (np.array([236, 232, 226]) * (1 - 0.25 * ramp)).repeat(size, axis=1)
+    picture = Image.fromarray(pixels.astype(np.uint8), "RGB")
+    draw = ImageDraw.Draw(picture)
+    s = size / 100
+    draw.rectangle((0, 70 * s, size, size), fill=(180, 150, 120))  # a table top
+    draw.ellipse((55 * s, 30 * s, 85 * s, 75 * s), fill=(40, 90, 160))  # the product
+    draw.rectangle((62 * s, 20 * s, 78 * s, 32 * s), fill=(220, 220, 225))
+    picture = picture.filter(ImageFilter.GaussianBlur(max(1.0, s / 2)))
+    noisy = np.asarray(picture, dtype=np.int16) + rng.integers(-6, 7, (size, size, 3))
+    picture = Image.fromarray(noisy.clip(0, 255).astype(np.uint8), "RGB")
+    mask = Image.new("L", (size, size), 0)
+    ImageDraw.Draw(mask).rectangle(tuple(round(f * size) for f in MASK_BOX), fill=255)
+    return picture, mask
+
+
+# -- the two pipelines ------------------------------------------------------------------------------------
+def plain_pipeline(arch: Arch, parts: dict, device: str):
+    """diffusers' ControlNet inpainting pipeline over the same components, as constructed (fp32)."""
+    from diffusers import (DPMSolverMultistepScheduler, StableDiffusionControlNetInpaintPipeline,
+                           StableDiffusionXLControlNetInpaintPipeline)
+
+    scheduler = DPMSolverMultistepScheduler.from_config(scheduler_config(arch))
+    if arch.sdxl:
+        # no invisible watermark: ours does not add one either (and it is not installed here)
+        pipe = StableDiffusionXLControlNetInpaintPipeline(**parts, scheduler=scheduler, add_watermarker=False,
+                                                          requires_aesthetics_score=False)
+    else:
+        pipe = StableDiffusionControlNetInpaintPipeline(**parts, scheduler=scheduler, safety_checker=None,
+                                                        feature_extractor=None, requires_safety_checker=False)
+    pipe.set_progress_bar_config(disable=True)  # a console progress bar is not part of the work
+    return pipe.to(device)
+
+
+def plain_condition(arch: Arch, picture: Image.Image, mask: Image.Image):
+    """The ControlNet condition the way diffusers' documentation makes it."""
+    import cv2
+    import torch
+
+    pixels = np.asarray(picture, dtype=np.float32) / 255.0
+    if arch.control == "inpaint":
+        pixels[np.asarray(mask) > 127] = -1.0
+        return torch.from_numpy(pixels).permute(2, 0, 1).unsqueeze(0)
+    edges = cv2.Canny(np.asarray(picture), 100, 200)
+    return Image.fromarray(np.stack([edges] * 3, axis=-1))
+
+
+def plain_round(pipe, arch: Arch, picture: Image.Image, mask: Image.Image, steps: int) -> Image.Image:
+    import torch
+
+    return pipe(
+        prompt=PROMPT, negative_prompt=NEGATIVE_PROMPT, image=picture, mask_image=mask,
+        control_image=plain_condition(arch, picture, mask), height=picture.height, width=picture.width,
+        strength=1.0, num_inference_steps=steps, guidance_scale=GUIDANCE_SCALE,
+        controlnet_conditioning_scale=CONDITIONING_SCALE, generator=torch.Generator("cpu").manual_seed(SEED),
+    ).images[0]
+
+
+def our_editor(arch: Arch, parts: dict, size: int, device: str, compile: bool | str):
+    from diffusers import DPMSolverMultistepScheduler
+
+    spec = dataclasses.replace(EDITORS[arch.name], working_size=size)
+    scheduler = DPMSolverMultistepScheduler.from_config(scheduler_config(arch))
+    return assemble_editor(spec, parts["unet"], parts["controlnet"], parts["vae"], parts["text_encoder"],
+                           parts["tokenizer"], scheduler, device, arch.control,
+                           text_encoder_2=parts.get("text_encoder_2"), tokenizer_2=parts.get("tokenizer_2"),
+                           compile=compile)
+
+
+def our_round(editor, arch: Arch, picture: Image.Image, mask: Image.Image, steps: int) -> Image.Image:
+    params = InpaintParams(prompt=PROMPT, negative_prompt=NEGATIVE_PROMPT, num_inference_steps=steps,
+                           guidance_scale=GUIDANCE_SCALE, strength=1.0,
+                           controlnet_conditioning_scale=CONDITIONING_SCALE, seed=SEED, control=arch.control)
+    return inpaint(editor, picture, mask, params, lambda done, total, message: None)
+
+
+# -- timing -----------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Timing:
+    pipeline: str
+    settings: str
+    seconds: tuple[float, ...]
+    warmup_seconds: tuple[float, ...]
+    peak_bytes: int | None
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def p95(self) -> float:
+        return float(np.percentile(self.seconds, 95))
+
+
+def synchronize(device: str) -> None:
+    import torch
+
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def time_rounds(name: str, settings: str, run, device: str, warmup: int, rounds: int) -> Timing:
+    import torch
+
+    cuda = torch.device(device).type == "cuda"
+    warm = []
+    for i in range(warmup):
+        synchronize(device)
+        start = time.perf_counter()
+        run()
+        synchronize(device)
+        warm.append(time.perf_counter() - start)
+        logger.info("%s: warm-up %d/%d %.3f s", name, i + 1, warmup, warm[-1])
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(device)
+    seconds = []
+    for i in range(rounds):
+        synchronize(device)
+        start = time.perf_counter()
+        run()
+        synchronize(device)
+        seconds.append(time.perf_counter() - start)
+        logger.info("%s: round %d/%d %.3f s", name, i + 1, rounds, seconds[-1])
+    peak = torch.cuda.max_memory_allocated(device) if cuda else None
+    return Timing(name, settings, tuple(seconds), tuple(warm), peak)
+
+
+class TorchSwitches:
+    """Puts back the process-wide torch switches tune_pipeline sets, so the next model's plain pipeline
+    runs with torch's defaults."""
+
+    def __enter__(self):
+        import torch
+
+        self.saved = (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32,
+                      torch.backends.cudnn.allow_tf32)
+        return self
+
+    def __exit__(self, *exc):
+        import torch
+
+        (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32,
+         torch.backends.cudnn.allow_tf32) = self.saved
+
+
+def bench_arch(arch: Arch, args, configs: Path) -> tuple[list[Timing], int]:
+    import torch
+
+    size = args.size or (arch.default_size if args.cuda else CPU_SIZE)
+    start = time.perf_counter()
+    parts = build_components(arch, configs, args.device)
+    logger.info("%s: built %.2f B parameters in %.1f s", arch.name, count_parameters(parts) / 1e9,
+                time.perf_counter() - start)
+    picture, mask = test_picture(size)
+    timings = []
+
+    plain = plain_pipeline(arch, parts, args.device)
+    timings.append(time_rounds(f"{arch.name} plain diffusers", "float32, default (SDPA) attention, untuned",
+                               lambda: plain_round(plain, arch, picture, mask, args.steps),
+                               args.device, args.warmup, args.rounds))
+    del plain
+    with TorchSwitches():
+        variants = [False] + ([args.compile] if args.compile else [])
+        for compile in variants:
+            editor = our_editor(arch, parts, size, args.device, compile)
+            label = "ours" + (" + torch.compile" if compile else "")
+            warmup = max(args.warmup, 3) if compile else args.warmup  # compile, then record CUDA graphs
+            timings.append(time_rounds(f"{arch.name} {label}", plan_tuning(args.device, compile=compile).describe(),
+                                       lambda: our_round(editor, arch, picture, mask, args.steps),
+                                       args.device, warmup, args.rounds))
+            del editor
+    del parts
+    gc.collect()
+    if args.cuda:
+        torch.cuda.empty_cache()
+    return [dataclasses.replace(t, pipeline=t.pipeline.removeprefix(f"{arch.name} ")) for t in timings], size
+
+
+# -- report -----------------------------------------------------------------------------------------------
+def device_name(device: str) -> str:
+    import torch
+
+    if torch.device(device).type == "cuda":
+        return torch.cuda.get_device_name(device)
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or platform.machine())
+    return f"CPU: {os.cpu_count()} cores, {model}"
+
+
+def report(results: list[tuple[Arch, int, list[Timing]]], args) -> str:
+    import diffusers
+    import torch
+
+    command = "python bench/round_latency.py " + " ".join(sys.argv[1:])
+    lines = [
+        f"# Editing round latency: ours vs plain diffusers ({'GPU' if args.cuda else 'CPU'})",
+        "",
+        f"Command: `{command.strip()}` — run {date.today().isoformat()} on {device_name(args.device)}; "
+        f"torch {torch.__version__}, diffusers {diffusers.__version__}.",
+        f"Device {args.device}; {args.steps} steps (DPM-Solver++ 2M, classifier-free guidance {GUIDANCE_SCALE}, "
+        f"ControlNet scale {CONDITIONING_SCALE}, strength 1); p50/p95 over {args.rounds} rounds after "
+        f"{args.warmup} warm-up round(s) (3 for compiled pipelines). Real architectures, random N(0, {WEIGHT_STD}) "
+        "weights. A round = prompt encoding, ControlNet condition, VAE encode, denoising, VAE decode, PIL out.",
+        "",
+        "| model | size | steps | pipeline | settings | p50 | p95 | mean | peak GPU memory | speed-up (p50) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for arch, size, timings in results:
+        plain = timings[0]
+        for t in timings:
+            memory = f"{t.peak_bytes / 2**30:.1f} GiB" if t.peak_bytes is not None else "–"
+            lines.append(
+                f"| {arch.name} ({arch.control} ControlNet) | {size} px | {args.steps} | {t.pipeline} | {t.settings} | "
+                f"{seconds(t.p50)} | {seconds(t.p95)} | {seconds(statistics.fmean(t.seconds))} | {memory} | "
+                f"{plain.p50 / t.p50:.2f}× |")
+    lines += ["", "Physical floor on one H100 (../shared/docs/environment.md): "
+              + "; ".join(f"{arch.name} {arch.floor}" for arch, _, _ in results) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def main() -> None:
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--arch", default="sd15,sdxl", help="comma-separated: sd15, sdxl")
+    parser.add_argument("--size", type=int, default=None,
+                        help=f"picture side in px (default: 512 sd15 / 1024 sdxl on CUDA, {CPU_SIZE} on a CPU)")
+    parser.add_argument("--steps", type=int, default=None, help=f"denoising steps (default 25; {CPU_STEPS} on a CPU)")
+    parser.add_argument("--rounds", type=int, default=None, help=f"timed rounds (default 20; {CPU_ROUNDS} on a CPU)")
+    parser.add_argument("--warmup", type=int, default=None, help=f"warm-up rounds (default 3; {CPU_WARMUP} on a CPU)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--compile", nargs="?", const=True, default=False, metavar="MODE",
+                        help="add a row with torch.compile of the UNet and ControlNet (optionally a torch.compile "
+                             "mode, e.g. max-autotune; default reduce-overhead)")
+    parser.add_argument("--configs", type=Path, default=None, help="folder of the reference model configs")
+    parser.add_argument("--output", type=Path, default=None, help="also write the markdown table here")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+
+    args.cuda = torch.device(args.device).type == "cuda"
+    if args.cuda and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: no CUDA GPU is available here")
+    if args.compile and not args.cuda:
+        parser.error("--compile applies on CUDA only (tune_pipeline does not compile on a CPU)")
+    args.steps = args.steps or (25 if args.cuda else CPU_STEPS)
+    args.rounds = args.rounds or (20 if args.cuda else CPU_ROUNDS)
+    args.warmup = args.warmup if args.warmup is not None else (3 if args.cuda else CPU_WARMUP)
+    names = [name.strip() for name in args.arch.split(",") if name.strip()]
+    unknown = [name for name in names if name not in ARCHES]
+    if unknown or not names:
+        parser.error(f"--arch: unknown {', '.join(unknown) or '(none)'}; choose from {', '.join(ARCHES)}")
+    configs = find_configs(args.configs)
+
+    results = []
+    for name in names:
+        timings, size = bench_arch(ARCHES[name], args, configs)
+        results.append((ARCHES[name], size, timings))
+    table = report(results, args)
+    print(table)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,424 @@
+"""The Chat editor tab: a conversation per picture, one version per round, a version tree to move around in.
+
+Handlers are plain methods of `EditTab` (testable without a browser); `build_edit_tab` lays them out.
+State kept in the page: the open conversation id (also in the browser's storage, so a reload restores it),
+the revision the page last saw (a change made elsewhere is a conflict, not an overwrite), what the user
+pointed at for the next round, and the running round's job id (for Cancel).
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import gradio as gr
+import numpy as np
+from PIL import Image
+
+from pipelines.errors import InvalidOptions
+from pipelines.models.generative import EDITORS
+from studio.conversations import Conversation, Version
+from studio.editor import OWNER, ChatEditor, Override, RoundSettings, cell_box, settings_of
+from studio.overlay import draw_plan
+from studio.settings import StudioSettings
+from studio.ui_errors import user_errors
+from workers.edit import DEFAULT_NEGATIVE, SelectJob
+
+POLL_SECONDS = 0.2
+MODES = ["Planner decides", "Click a cell", "Draw a box", "Select object"]
+
+
+def _image(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data)).convert("RGB")
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _label(version: Version, head: str) -> str:
+    what = "upload" if version.operation == "upload" else f"{version.operation}: {version.instruction[:40]}"
+    parent = "" if version.number == 1 or version.parent_id is None else " "
+    return f"v{version.number} · {what}{parent}{' (current)' if version.id == head else ''}"
+
+
+@dataclass(frozen=True)
+class EditTab:
+    settings: StudioSettings
+    editor: ChatEditor
+
+    # -- what the page shows for a conversation --------------------------------------------------
+    def _view(self, conversation: Conversation, note: str = "", override: dict | None = None):
+        store = self.editor.conversations
+        versions = store.versions(conversation.id)
+        by_id = {v.id: v for v in versions}
+        head = by_id[conversation.head]
+        picture = _image(store.image(conversation.id, head.id))
+        if override:
+            picture = self._overlay(picture, override)
+        chat, path, node = [], [], head
+        while node is not None:
+            path.append(node)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        for version in reversed(path[:-1]):
+            chat.append({"role": "user", "content": version.instruction})
+            chat.append({"role": "assistant", "content": self._describe(version)})
+        choices = [(_label(v, conversation.head), v.id) for v in versions]
+        conversations = [(f"{c.title} ({time.strftime('%d %b %H:%M', time.localtime(c.updated))})", c.id)
+                         for c in store.conversations(OWNER)]
+        status = note or f"Version {head.number} of {len(versions)} · “{conversation.title}”"
+        return (gr.update(choices=conversations, value=conversation.id), np.asarray(picture), chat,
+                gr.update(choices=choices, value=head.id), gr.update(choices=choices, value=head.id),
+                conversation.id, conversation.revision, status)
+
+    @staticmethod
+    def _describe(version: Version) -> str:
+        parameters = version.parameters or {}
+        bits = [f"**v{version.number}** {version.operation}"]
+        if version.prompt:
+            bits.append(f"“{version.prompt}”")
+        if parameters.get("seed") is not None:
+            bits.append(f"seed {parameters['seed']}, {parameters.get('model')}, "
+                        f"{parameters.get('num_inference_steps')} steps")
+        if version.notes:
+            bits.append("· " + "; ".join(version.notes))
+        return " ".join(bits)
+
+    @staticmethod
+    def _overlay(picture: Image.Image, override: dict) -> Image.Image:
+        mask = _image(override["mask"]).convert("L") if override.get("mask") else None
+        box = tuple(override["box"]) if override.get("box") else None
+        return draw_plan(picture, target=box, cells=override.get("cells", []), mask=mask,
+                         point=tuple(override["corner"]) if override.get("corner") else None)
+
+    def _empty(self, note: str = ""):
+        conversations = [(c.title, c.id) for c in self.editor.conversations.conversations(OWNER)]
+        return (gr.update(choices=conversations, value=None), None, [], gr.update(choices=[], value=None),
+                gr.update(choices=[], value=None), None, 0, note or "Upload a picture to start a conversation.")
+
+    # -- conversations ----------------------------------------------------------------------------
+    def restore_page(self, remembered):
+        """On page load: the conversation this browser had open, else the most recent one."""
+        existing = self.editor.conversations.conversations(OWNER)
+        ids = [c.id for c in existing]
+        chosen = remembered if remembered in ids else (ids[0] if ids else None)
+        if chosen is None:
+            return self._empty()
+        return self._view(self.editor.conversations.conversation(chosen))
+
+    def upload(self, path):
+        if not path:
+            return self._empty()
+        with open(path, "rb") as fh:
+            conversation, _ = self.editor.open(fh.read(), str(path))
+        return self._view(conversation, f"New conversation “{conversation.title}”. Tell me what to change.")
+
+    def switch(self, conversation_id):
+        if not conversation_id:
+            return self._empty()
+        return self._view(self.editor.conversations.conversation(conversation_id))
+
+    # -- pointing at the picture -------------------------------------------------------------------
+    def point(self, conversation_id, mode, override, evt: gr.SelectData):
+        if not conversation_id:
+            raise InvalidOptions("upload a picture first")
+        conversation, head = self.editor.head(conversation_id)
+        picture = _image(self.editor.conversations.image(conversation_id, head.id))
+        x, y = int(evt.index[0]), int(evt.index[1])
+        override = dict(override or {})
+        if mode == "Click a cell":
+            row, col = min(2, 3 * y // picture.height), min(2, 3 * x // picture.width)
+            override.update(box=list(cell_box(row, col)), cells=[[row, col]], corner=None)
+            note = f"Next round goes in cell row {row + 1}, column {col + 1}."
+        elif mode == "Draw a box":
+            corner = override.get("corner")
+            if corner is None:
+                override.update(corner=[x, y])
+                note = "Now click the opposite corner."
+            else:
+                x0, x1 = sorted((corner[0], x))
+                y0, y1 = sorted((corner[1], y))
+                if x1 - x0 < 4 or y1 - y0 < 4:
+                    raise InvalidOptions("that box is too small; click two opposite corners further apart")
+                box = [x0 / picture.width, y0 / picture.height, x1 / picture.width, y1 / picture.height]
+                override.update(box=[round(v, 4) for v in box], corner=None, cells=[])
+                note = "Box set for the next round."
+        elif mode == "Select object":
+            mask, notes = self._select(conversation_id, head, (x, y))
+            override.update(mask=mask, corner=None)
+            note = "Object selected for the next round." + (f" ({'; '.join(notes)})" if notes else "")
+        else:
+            raise InvalidOptions("choose how to point first: Click a cell, Draw a box or Select object")
+        return np.asarray(self._overlay(picture, override)), override, note
+
+    def _select(self, conversation_id: str, head: Version, point) -> tuple[bytes, list[str]]:
+        rounds = self.editor.rounds
+        job_id = rounds.submit_select(conversation_id, SelectJob.parse(point=point),
+                                      self.editor.conversations.image(conversation_id, head.id))
+        job = self._wait(job_id)
+        if job.state != "done":
+            raise InvalidOptions(f"selecting failed: {job.error or job.state}")
+        output = rounds.output(job_id)
+        return output.image, list(output.summary.get("notes", []))
+
+    def paint(self, conversation_id, painted, override):
+        """Use the painted strokes (any colour) as the region of the next round."""
+        if not conversation_id:
+            raise InvalidOptions("upload a picture first")
+        layers = (painted or {}).get("layers") or []
+        strokes = [np.asarray(layer.convert("RGBA"))[..., 3] for layer in layers if layer is not None]
+        if not strokes or not any(s.any() for s in strokes):
+            raise InvalidOptions("paint over the region first (the brush in the painting area), then press Use")
+        _, head = self.editor.head(conversation_id)
+        alpha = np.maximum.reduce(strokes)
+        if alpha.shape != (head.height, head.width):
+            raise InvalidOptions("the painting is not on the current version; open the painting area again")
+        mask = Image.fromarray(np.where(alpha > 0, 255, 0).astype(np.uint8), "L")
+        override = {**(override or {}), "mask": _png(mask), "corner": None}
+        picture = _image(self.editor.conversations.image(conversation_id, head.id))
+        return np.asarray(self._overlay(picture, override)), override, "Painted region set for the next round."
+
+    def clear_pointing(self, conversation_id):
+        if not conversation_id:
+            return None, {}, ""
+        _, head = self.editor.head(conversation_id)
+        return np.asarray(_image(self.editor.conversations.image(conversation_id, head.id))), {}, "Pointing cleared."
+
+    def painting_canvas(self, conversation_id):
+        if not conversation_id:
+            return None
+        _, head = self.editor.head(conversation_id)
+        return {"background": _image(self.editor.conversations.image(conversation_id, head.id)),
+                "layers": [], "composite": None}
+
+    # -- rounds ---------------------------------------------------------------------------------
+    def _override(self, override) -> Override:
+        override = override or {}
+        return Override(tuple(override["box"]) if override.get("box") else None, override.get("mask"))
+
+    def show_plan(self, conversation_id, message, override):
+        if not conversation_id:
+            raise InvalidOptions("upload a picture first")
+        planned = self.editor.plan(conversation_id, message or "", self._override(override))
+        _, head = self.editor.head(conversation_id)
+        picture = _image(self.editor.conversations.image(conversation_id, head.id))
+        return np.asarray(self._draw(picture, planned, override)), self._plan_text(planned)
+
+    def _draw(self, picture, planned, override):
+        mask = _image(override["mask"]).convert("L") if (override or {}).get("mask") else None
+        return draw_plan(picture, target=planned.box, cells=planned.cells, source=planned.source_box,
+                         label=planned.label, mask=mask)
+
+    @staticmethod
+    def _plan_text(planned) -> str:
+        where = f" · cells {', '.join(f'r{r + 1}c{c + 1}' for r, c in planned.cells)}" if planned.cells else ""
+        notes = f" · {'; '.join(planned.notes)}" if planned.notes else ""
+        return f"Plan: **{planned.operation}** {planned.label}{where} · prompt “{planned.prompt}”{notes}"
+
+    def send(self, conversation_id, revision, message, override, model, seed, randomize, negative_prompt,
+             num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, control, prompt):
+        """Plan, show the plan on the picture, run the round with live progress, then show the new version."""
+        if not conversation_id:
+            raise InvalidOptions("upload a picture first")
+        planned = self.editor.plan(conversation_id, message or "", self._override(override))
+        _, head = self.editor.head(conversation_id)
+        picture = _image(self.editor.conversations.image(conversation_id, head.id))
+        settings = RoundSettings(
+            model=model, seed=None if randomize else int(seed), negative_prompt=negative_prompt or "",
+            num_inference_steps=int(num_inference_steps), guidance_scale=float(guidance_scale),
+            strength=float(strength), controlnet_conditioning_scale=float(controlnet_conditioning_scale),
+            control=control, prompt=(prompt or "").strip() or None,
+        )
+        ticket = self.editor.submit(conversation_id, int(revision or 0), planned, settings,
+                                    self._override(override))
+        overlay = np.asarray(self._draw(picture, planned, override))
+        yield from self._follow(ticket, overlay, self._plan_text(planned), override)
+
+    def rerun(self, conversation_id, version_id):
+        """Run a version's round again from its parent with its seed and parameters."""
+        self._need(conversation_id, version_id)
+        ticket = self.editor.rerun(conversation_id, version_id)
+        yield from self._follow(ticket, gr.update(), f"Re-running: {ticket.instruction}", {})
+
+    def _follow(self, ticket, overlay, text, override):
+        skip = gr.update()
+        last = None
+        yield (skip, overlay, skip, skip, skip, skip, skip, f"{text} · queued", ticket.job_id, override, skip,
+               ticket.job["seed"])
+        while True:
+            job = self.editor.rounds.job(ticket.job_id)
+            shown = (job.state, job.step, job.message)
+            if shown != last and not job.terminal:
+                last = shown
+                where = (f"step {job.step} of {job.total_steps} · {job.message}" if job.state == "running"
+                         else "waiting for a worker")
+                yield (skip,) * 7 + (f"{text} · {where}", skip, skip, skip, skip)
+            if job.terminal:
+                break
+            time.sleep(POLL_SECONDS)
+        conversation = self.editor.conversations.conversation(ticket.conversation_id)
+        if job.state == "cancelled":
+            yield (*self._view(conversation, "Round cancelled; the conversation is unchanged."), None, override,
+                   skip, skip)
+            return
+        if job.state != "done":
+            yield (*self._view(conversation, f"The round failed: {job.error or job.state} "
+                                             "The conversation is unchanged."), None, override, skip, skip)
+            return
+        conversation, version, warning = self.editor.finish(ticket)
+        if warning:
+            gr.Warning(warning)
+        engine = job.result.get("engine")
+        yield (*self._view(conversation, f"Version {version.number} ready ({engine}, seed {ticket.job['seed']})."),
+               None, {}, "", ticket.job["seed"])
+
+    def _wait(self, job_id: str):
+        while True:
+            job = self.editor.rounds.job(job_id)
+            if job.terminal:
+                return job
+            time.sleep(POLL_SECONDS)
+
+    def cancel(self, running):
+        if running:
+            self.editor.rounds.cancel(running)
+            return "Cancelling…"
+        return "Nothing is running."
+
+    # -- versions -------------------------------------------------------------------------------
+    def undo(self, conversation_id, revision):
+        self._need(conversation_id)
+        return self._view(self.editor.conversations.undo(conversation_id, int(revision)), "Undone.")
+
+    def redo(self, conversation_id, revision):
+        self._need(conversation_id)
+        return self._view(self.editor.conversations.redo(conversation_id, int(revision)), "Redone.")
+
+    def branch(self, conversation_id, revision, version_id):
+        self._need(conversation_id, version_id)
+        conversation = self.editor.conversations.branch(conversation_id, int(revision), version_id)
+        version = self.editor.conversations.version(conversation_id, version_id)
+        return self._view(conversation, f"Continuing from version {version.number}: the next round starts a "
+                                        "new branch there.")
+
+    def restore(self, conversation_id, revision, version_id):
+        self._need(conversation_id, version_id)
+        conversation, version = self.editor.conversations.restore(conversation_id, int(revision), version_id)
+        return self._view(conversation, f"Restored as version {version.number}.")
+
+    def compare(self, conversation_id, first, second):
+        self._need(conversation_id, first)
+        if not second:
+            raise InvalidOptions("choose the second version to compare")
+        store = self.editor.conversations
+        return (_image(store.image(conversation_id, first)), _image(store.image(conversation_id, second)))
+
+    def version_settings(self, conversation_id, version_id):
+        """Show a version's parameters so they can be re-used (or re-run)."""
+        if not conversation_id or not version_id:
+            return (gr.update(),) * 9
+        version = self.editor.conversations.version(conversation_id, version_id)
+        s = settings_of(version, self.editor.default_model)
+        return (s.model, s.seed if s.seed is not None else gr.update(), s.negative_prompt, s.num_inference_steps,
+                s.guidance_scale, s.strength, s.controlnet_conditioning_scale, s.control,
+                version.prompt if version.parameters.get("operation") else "")
+
+    @staticmethod
+    def _need(conversation_id, version_id="x"):
+        if not conversation_id:
+            raise InvalidOptions("upload a picture first")
+        if not version_id:
+            raise InvalidOptions("choose a version in the list first")
+
+
+def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Blocks) -> None:
+    """Lay out the tab inside the current gr.Blocks and wire its events."""
+    tab = EditTab(settings, editor)
+    editors = [(f"{name} — {spec.description}", name) for name, spec in EDITORS.items()
+               if not spec.development or name == settings.edit_model]
+    with gr.Tab("Chat editor", id="editor"):
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Row():
+                    conversation = gr.Dropdown([], label="Conversation", scale=3, elem_id="editor-conversation")
+                    upload = gr.UploadButton("New from a picture…", file_types=["image"], scale=1,
+                                             elem_id="editor-upload")
+                picture = gr.Image(label="Picture (the plan is drawn on it before a round runs)", interactive=False,
+                                   type="numpy", format="png", height=460, buttons=["download", "fullscreen"],
+                                   elem_id="editor-picture")
+                mode = gr.Radio(MODES, value=MODES[0], label="Clicking the picture", elem_id="editor-mode")
+                clear = gr.Button("Clear pointing", size="sm")
+                with gr.Accordion("Paint a region", open=False):
+                    painter = gr.ImageEditor(label="Paint over the region to change", type="pil",
+                                             elem_id="editor-painter", height=360)
+                    use_paint = gr.Button("Use painted region for the next round", size="sm")
+            with gr.Column(scale=2):
+                chat = gr.Chatbot(label="Conversation", height=300, elem_id="editor-chat")
+                message = gr.Textbox(label="Instruction", placeholder="e.g. put a lamp in the bottom left",
+                                     elem_id="editor-message", lines=1)
+                with gr.Row():
+                    plan_button = gr.Button("Show plan", elem_id="editor-plan")
+                    send = gr.Button("Send", variant="primary", elem_id="editor-send")
+                    cancel = gr.Button("Cancel", variant="stop", elem_id="editor-cancel")
+                status = gr.Markdown("Upload a picture to start a conversation.", elem_id="editor-status")
+                with gr.Accordion("Parameters", open=False):
+                    model = gr.Dropdown(editors, value=settings.edit_model, label="model", elem_id="editor-model")
+                    control = gr.Dropdown(["inpaint", "canny", "depth", "none"], value="inpaint",
+                                          label="ControlNet condition (control)")
+                    with gr.Row():
+                        seed = gr.Number(0, label="seed", precision=0, minimum=0, maximum=2**32 - 1,
+                                         elem_id="editor-seed")
+                        randomize = gr.Checkbox(True, label="new seed each round", elem_id="editor-randomize")
+                    prompt = gr.Textbox(label="prompt (empty = the plan's)")
+                    negative_prompt = gr.Textbox(DEFAULT_NEGATIVE, label="negative_prompt")
+                    num_inference_steps = gr.Slider(1, 150, value=25, step=1, label="num_inference_steps",
+                                                    elem_id="editor-steps")
+                    guidance_scale = gr.Slider(0, 30, value=7.5, step=0.5, label="guidance_scale")
+                    strength = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="strength")
+                    controlnet_conditioning_scale = gr.Slider(0, 2, value=0.8, step=0.05,
+                                                              label="controlnet_conditioning_scale")
+                with gr.Accordion("Versions", open=True):
+                    versions = gr.Dropdown([], label="Version", elem_id="editor-versions")
+                    with gr.Row():
+                        undo = gr.Button("Undo", size="sm", elem_id="editor-undo")
+                        redo = gr.Button("Redo", size="sm", elem_id="editor-redo")
+                        branch = gr.Button("Continue from this version", size="sm", elem_id="editor-branch")
+                        restore = gr.Button("Restore as new version", size="sm", elem_id="editor-restore")
+                        rerun = gr.Button("Re-run", size="sm", elem_id="editor-rerun")
+                    other = gr.Dropdown([], label="Compare with", elem_id="editor-compare-with")
+                    compare_button = gr.Button("Compare side by side", size="sm", elem_id="editor-compare")
+                    compare = gr.ImageSlider(label="Version / compared with", type="pil", format="png", elem_id="editor-slider")
+        conversation_id, revision = gr.State(None), gr.State(0)
+        override, running = gr.State({}), gr.State(None)
+        remembered = gr.BrowserState(None, storage_key="storefront-studio-conversation")
+
+    view = [conversation, picture, chat, versions, other, conversation_id, revision, status]
+    parameters = [model, seed, randomize, negative_prompt, num_inference_steps, guidance_scale, strength,
+                  controlnet_conditioning_scale, control, prompt]
+    blocks.load(user_errors(tab.restore_page), remembered, view)
+    conversation_id.change(lambda c: c, conversation_id, remembered)
+    upload.upload(user_errors(tab.upload), upload, view)
+    conversation.input(user_errors(tab.switch), conversation, view)
+    picture.select(user_errors(tab.point), [conversation_id, mode, override], [picture, override, status])
+    clear.click(user_errors(tab.clear_pointing), conversation_id, [picture, override, status])
+    conversation_id.change(user_errors(tab.painting_canvas), conversation_id, painter)
+    use_paint.click(user_errors(tab.paint), [conversation_id, painter, override], [picture, override, status])
+    plan_button.click(user_errors(tab.show_plan), [conversation_id, message, override], [picture, status])
+    round_outputs = [*view, running, override, message, seed]
+    for trigger in (send.click, message.submit):
+        trigger(user_errors(tab.send), [conversation_id, revision, message, override, *parameters], round_outputs,
+                concurrency_limit=1, concurrency_id="rounds")
+    rerun.click(user_errors(tab.rerun), [conversation_id, versions], round_outputs, concurrency_limit=1,
+                concurrency_id="rounds")
+    cancel.click(tab.cancel, running, status)
+    undo.click(user_errors(tab.undo), [conversation_id, revision], view)
+    redo.click(user_errors(tab.redo), [conversation_id, revision], view)
+    branch.click(user_errors(tab.branch), [conversation_id, revision, versions], view)
+    restore.click(user_errors(tab.restore), [conversation_id, revision, versions], view)
+    compare_button.click(user_errors(tab.compare), [conversation_id, versions, other], compare)
+    versions.input(user_errors(tab.version_settings), [conversation_id, versions],
+                   [model, seed, negative_prompt, num_inference_steps, guidance_scale, strength,
+                    controlnet_conditioning_scale, control, prompt])

@@ -1,0 +1,252 @@
+"""The chat editor's rounds, independent of Gradio: instruction -> plan -> job -> new version.
+
+    editor = ChatEditor(conversations, rounds, limits, default_model="sd15")
+    conversation, first = editor.open(upload_bytes, "desk.jpg")
+    planned = editor.plan(conversation.id, "put a lamp in the bottom left")       # drawn before it runs
+    ticket = editor.submit(conversation.id, conversation.revision, planned, RoundSettings(seed=7))
+    ... editor.rounds.job(ticket.job_id).state ...
+    conversation, version = editor.finish(ticket)
+
+Each version records its parent, the instruction, the plan, the prompt, seed, model and parameters, and the
+layout state after the round, so `rerun` reproduces it exactly and the planner continues from any version.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from layout import EMPTY, LayoutState, plan_layout
+from layout.grid import Box, cells_of, clamp_box
+from pipelines.errors import InvalidOptions, StudioError
+from pipelines.image_input import ImageLimits, load_image
+from studio.conversations import Conversation, ConversationConflict, ConversationStore, Version
+from workers.edit import DEFAULT_NEGATIVE, EditJob
+from workers.rounds import Rounds
+
+OWNER = "studio"
+# plan action -> edit operation; the planner's "compose" places one new object, like "add"
+OPERATION = {"add": "add", "compose": "add", "move": "move", "remove": "remove", "replace": "replace",
+             "resize": "resize", "restyle": "restyle", "background": "background"}
+TARGET_IS_NEW_PLACE = {"add", "move", "resize"}  # a drawn box or clicked cell says where the object goes
+PARAMETER_NAMES = ("num_inference_steps", "guidance_scale", "strength", "controlnet_conditioning_scale", "control")
+
+
+class NothingToDo(StudioError):
+    """The instruction does not ask for a change the editor can make; the message says why."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """What the user pointed at for this round, overriding the planner: a box (a clicked cell or two
+    clicked corners, fractions of the picture) and/or a mask (painted or selected; L, 255 = region)."""
+
+    box: Box | None = None
+    mask: bytes | None = None
+
+
+@dataclass(frozen=True)
+class RoundSettings:
+    """The parameters a designer can see and change (diffusers' names). seed None = pick one now."""
+
+    model: str
+    seed: int | None = None
+    negative_prompt: str = DEFAULT_NEGATIVE
+    num_inference_steps: int = 25
+    guidance_scale: float = 7.5
+    strength: float = 1.0
+    controlnet_conditioning_scale: float = 0.8
+    control: str = "inpaint"
+    prompt: str | None = None  # None = the plan's prompt
+
+
+@dataclass(frozen=True)
+class PlannedRound:
+    instruction: str
+    plan: dict
+    operation: str
+    box: Box | None  # where the result goes
+    source_box: Box | None  # where the object is now
+    prompt: str
+    label: str
+    layout: dict  # the layout state after this round
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cells(self) -> list[list[int]]:
+        return cells_of(self.box) if self.box else []
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A submitted round: which job runs it, and what the new version will record."""
+
+    job_id: str
+    conversation_id: str
+    parent_id: str
+    revision: int
+    instruction: str
+    operation: str
+    plan: dict | None
+    prompt: str
+    job: dict  # the EditJob's fields: everything needed to run the round again
+    layout: dict
+    notes: tuple[str, ...] = field(default=())
+    mask: bytes | None = None  # the region the user painted or selected for this round
+    source_id: str | None = None  # a re-run: the version it runs again
+
+
+def cell_box(row: int, col: int) -> Box:
+    third = 1 / 3
+    return (round(col * third, 4), round(row * third, 4), round((col + 1) * third, 4), round((row + 1) * third, 4))
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=3)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ChatEditor:
+    conversations: ConversationStore
+    rounds: Rounds
+    limits: ImageLimits
+    default_model: str
+
+    # -- conversations ----------------------------------------------------------------------------
+    def open(self, data: bytes, name: str) -> tuple[Conversation, Version]:
+        """A new conversation whose first version is the uploaded picture (as RGB PNG, orientation applied)."""
+        image = load_image(data, self.limits).image.convert("RGB")
+        title = name.rsplit("/", 1)[-1] or "picture"
+        return self.conversations.create(OWNER, title, _png(image), image.width, image.height)
+
+    def head(self, conversation_id: str) -> tuple[Conversation, Version]:
+        conversation = self.conversations.conversation(conversation_id)
+        return conversation, self.conversations.version(conversation_id, conversation.head)
+
+    def layout_of(self, version: Version) -> LayoutState:
+        return LayoutState.from_dict(version.layout) if version.layout else EMPTY
+
+    # -- planning ---------------------------------------------------------------------------------
+    def plan(self, conversation_id: str, instruction: str, override: Override = Override()) -> PlannedRound:
+        instruction = instruction.strip()
+        if not instruction:
+            raise InvalidOptions("type what to change, e.g. “put a lamp in the bottom left” or “remove the cup”")
+        _, version = self.head(conversation_id)
+        before = self.layout_of(version)
+        plan, after = plan_layout(instruction, before)
+        action = plan["action"]
+        if action not in OPERATION:
+            raise NothingToDo(plan.get("reason") or f"“{instruction}” does not ask for a change I can make; try "
+                              "add, move, remove, replace, resize, restyle or change the background")
+        operation = OPERATION[action]
+        target = next((o for o in plan["objects"] if o["role"] == "target"), None)
+        box = tuple(target["box"]) if target else None
+        label = target["name"] if target else ""
+        previous = before.find(target["name_en"]) if target else None
+        source_box = previous.box if previous is not None else None
+        notes: list[str] = list(plan.get("notes", []))
+        if operation in ("remove", "replace", "restyle") and source_box is None:
+            source_box, box = box, None
+        if override.box is not None:
+            chosen = clamp_box(tuple(override.box))
+            if operation in TARGET_IS_NEW_PLACE:
+                box = chosen
+                if target:
+                    after = after.place(target["name"], target["name_en"], chosen)
+            else:
+                source_box = chosen
+            notes.append("placement chosen by hand")
+        if override.mask is not None:
+            notes.append("region chosen by hand")
+        needs_source = operation in ("move", "resize", "remove", "replace", "restyle")
+        if needs_source and source_box is None and override.mask is None:
+            what = f"the {label}" if label else "the object"
+            raise InvalidOptions(f"I don't know where {what} is in this picture: click it with “Select object”, "
+                                 "draw a box around it, or paint over it, then send the instruction again")
+        if operation == "add" and box is None and override.mask is None:
+            raise InvalidOptions("say where to put it (e.g. “in the bottom left”), click a cell of the grid, "
+                                 "or draw a box")
+        return PlannedRound(instruction, plan, operation, box, source_box, plan["prompt_en"], label,
+                            after.to_dict(), tuple(notes))
+
+    # -- rounds ---------------------------------------------------------------------------------
+    def submit(self, conversation_id: str, revision: int, planned: PlannedRound, settings: RoundSettings,
+               override: Override = Override()) -> Ticket:
+        conversation, version = self.head(conversation_id)
+        if conversation.revision != revision:
+            raise ConversationConflict(
+                f"this conversation changed since you loaded it (now version {version.number}); "
+                "it has been reloaded — send the instruction again")
+        seed = settings.seed if settings.seed is not None else random.randrange(2**32)
+        job = EditJob.parse(
+            operation=planned.operation, box=planned.box, source_box=planned.source_box,
+            prompt=settings.prompt if settings.prompt else planned.prompt, seed=seed, model=settings.model,
+            **{name: getattr(settings, name) for name in (*PARAMETER_NAMES, "negative_prompt")},
+        )
+        return self._submit(conversation, version, job, override.mask, instruction=planned.instruction,
+                            operation=planned.operation, plan=planned.plan, layout=planned.layout,
+                            notes=planned.notes)
+
+    def rerun(self, conversation_id: str, version_id: str) -> Ticket:
+        """Run a version's round again from its parent with the same seed and parameters (same pixels)."""
+        conversation = self.conversations.conversation(conversation_id)
+        version = self.conversations.version(conversation_id, version_id)
+        if version.parent_id is None or not version.parameters.get("operation"):
+            raise InvalidOptions(f"version {version.number} is {version.operation!r}, not an editing round; "
+                                 "only edited versions can be re-run")
+        parent = self.conversations.version(conversation_id, version.parent_id)
+        job = EditJob.parse(**version.parameters)
+        mask = self.conversations.blob(conversation_id, version_id, "mask_in")
+        return self._submit(conversation, parent, job, mask, instruction=version.instruction, operation=job.operation,
+                            plan=version.plan, layout=version.layout,
+                            notes=(f"re-run of version {version.number}",), source_id=version.id)
+
+    def _submit(self, conversation, parent: Version, job: EditJob, mask: bytes | None, **recorded) -> Ticket:
+        image = self.conversations.image(conversation.id, parent.id)
+        job_id = self.rounds.submit_edit(conversation.id, job, image, mask)
+        return Ticket(job_id, conversation.id, parent.id, conversation.revision, recorded["instruction"],
+                      recorded["operation"], recorded["plan"], job.prompt, job.model_dump(mode="json"),
+                      recorded["layout"], tuple(recorded["notes"]), mask, recorded.get("source_id"))
+
+    def finish(self, ticket: Ticket) -> tuple[Conversation, Version, str | None]:
+        """Store the finished round as a new version. When someone else changed the conversation meanwhile,
+        the result is kept as a side branch (nothing is lost) and the returned warning says so."""
+        output = self.rounds.output(ticket.job_id)
+        fields = dict(
+            instruction=ticket.instruction, operation=ticket.operation, plan=ticket.plan, prompt=ticket.prompt,
+            negative_prompt=ticket.job["negative_prompt"], seed=ticket.job["seed"], model=ticket.job["model"],
+            parameters=ticket.job, layout=ticket.layout, job_id=ticket.job_id,
+            notes=[*ticket.notes, *output.summary.get("notes", [])], source_id=ticket.source_id,
+            width=output.summary["width"], height=output.summary["height"],
+        )
+        blobs = {"mask": output.mask} if output.mask else {}
+        if ticket.mask is not None:
+            blobs["mask_in"] = ticket.mask
+        try:
+            conversation, version = self.conversations.add_version(
+                ticket.conversation_id, ticket.revision, ticket.parent_id, output.image, blobs=blobs, **fields)
+            return conversation, version, None
+        except ConversationConflict as conflict:
+            conversation, version = self.conversations.add_version(
+                ticket.conversation_id, ticket.revision, ticket.parent_id, output.image, blobs=blobs, move_head=False, **fields)
+            return conversation, version, (f"{conflict} Your result was kept as version {version.number} on a "
+                                           "branch; pick it under Versions to continue from it.")
+
+    def cancel(self, ticket: Ticket) -> None:
+        self.rounds.cancel(ticket.job_id)
+
+
+def settings_of(version: Version, default_model: str) -> RoundSettings:
+    """The parameters a version was made with, to show them again (or defaults for an upload)."""
+    job = version.parameters
+    if not job.get("operation"):
+        return RoundSettings(model=default_model)
+    return RoundSettings(model=job["model"], seed=job["seed"], negative_prompt=job["negative_prompt"],
+                         **{name: job[name] for name in PARAMETER_NAMES})
+
+

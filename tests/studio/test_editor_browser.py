@@ -1,0 +1,155 @@
+"""The Chat editor in a real headless Chromium, on the tiny random-weight editor (STUDIO_EDIT_MODEL=tiny):
+upload a picture, ask for a lamp, see the plan drawn on the picture and a new version, undo, branch,
+compare two versions side by side, and find it all again after a reload."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import ROOT, require
+from tests.services import free_port
+from tests.studio.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def editor_url(tmp_path_factory, models_dir):
+    data = tmp_path_factory.mktemp("editor-data")
+    (data / "models").mkdir()
+    for model in models_dir.iterdir():  # u2netp (verified) from the test model folder
+        if model.is_dir() and not model.name.startswith("."):
+            os.symlink(model, data / "models" / model.name)
+    port = free_port()
+    log = open(data / "server.log", "w")
+    env = {**os.environ, "STUDIO_DATA_DIR": str(data), "STUDIO_PORT": str(port), "STUDIO_HOST": "127.0.0.1",
+           "STUDIO_EDIT_MODEL": "tiny"}
+    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, (data / "server.log").read_text()
+                time.sleep(0.5)
+        else:
+            pytest.fail("the studio did not start in 120 s:\n" + (data / "server.log").read_text())
+        yield url, data
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(editor_url):
+    require(Path(CHROMIUM).exists(), "Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1500, "height": 1200})
+        page = context.new_page()
+        page.goto(editor_url[0])
+        page.wait_for_selector("#editor-upload")
+        yield page
+        browser.close()
+
+
+def _scene(path: Path) -> Path:
+    pixels = np.zeros((240, 320, 3), np.uint8)
+    pixels[:] = (225, 210, 190)
+    pixels[160:] = (120, 90, 60)
+    pixels[80:200, 130:190] = (30, 60, 160)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+def _status(page, text: str, timeout=180_000) -> str:
+    page.wait_for_function(
+        "t => (document.querySelector('#editor-status')?.innerText || '').includes(t)", arg=text, timeout=timeout)
+    return page.inner_text("#editor-status")
+
+
+def _picture(page) -> np.ndarray:
+    src = page.get_attribute("#editor-picture img", "src")
+    body = page.request.get(src).body() if not src.startswith("data:") else None
+    if body is None:
+        import base64
+        body = base64.b64decode(src.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
+
+
+def _choose(page, dropdown: str, label_start: str) -> None:
+    page.click(f"{dropdown} input")
+    page.locator("[role=option]", has_text=label_start).first.click()
+
+
+def test_a_conversation_with_rounds_undo_branch_and_compare(page, tmp_path):
+    upload = _scene(tmp_path / "desk.png")
+    with page.expect_file_chooser() as chooser:
+        page.click("#editor-upload")
+    chooser.value.set_files(str(upload))
+    _status(page, "New conversation")
+    original = _picture(page)
+    assert original.shape == (240, 320, 3)
+
+    # fewer steps so the round is quick on a CPU; the parameter is visible under its diffusers name
+    page.click("text=Parameters")
+    page.fill("#editor-steps input[type=number]", "2")
+    page.press("#editor-steps input[type=number]", "Enter")
+
+    page.fill("#editor-message textarea", "put a lamp in the bottom left")
+    page.click("#editor-plan")
+    assert "add" in _status(page, "Plan:") and "r3c1" in page.inner_text("#editor-status")
+    time.sleep(0.5)
+    overlay = _picture(page)
+    changed = np.any(overlay != original, axis=2)
+    ys, xs = np.nonzero(changed)
+    # the overlay marks the bottom-left cell (and the grid lines), the rest of the picture is untouched
+    assert changed[200, 40] and not changed[40, 260]
+
+    page.click("#editor-send")
+    _status(page, "Version 2 ready")
+    assert "put a lamp in the bottom left" in page.inner_text("#editor-chat")
+    second = _picture(page)
+    assert np.any(second != original)
+    assert np.array_equal(second[:100, 160:], original[:100, 160:]), "pixels outside the edit changed"
+
+    page.click("#editor-undo")
+    _status(page, "Undone.")
+    assert np.array_equal(_picture(page), original)
+
+    # a new round from version 1 starts a second branch next to version 2
+    page.fill("#editor-message textarea", "put a vase in the top right")
+    page.click("#editor-send")
+    _status(page, "Version 3 ready")
+    third = _picture(page)
+
+    _choose(page, "#editor-versions", "v2")
+    page.click("#editor-branch")
+    _status(page, "Continuing from version 2")
+    assert np.array_equal(_picture(page), second)
+
+    _choose(page, "#editor-compare-with", "v3")
+    page.click("#editor-compare")
+    page.wait_for_function("document.querySelectorAll('#editor-slider img').length >= 2", timeout=30_000)
+
+    page.reload()
+    page.wait_for_selector("#editor-upload")
+    _status(page, "Version 2 of 3")
+    assert np.array_equal(_picture(page), second)
+    assert not np.array_equal(third, second)

@@ -1,0 +1,68 @@
+"""Editing rounds and selections on the worker tier: what the chat editor submits, follows and collects.
+
+    rounds = Rounds(store, dispatcher)
+    job_id = rounds.submit_edit(conversation_id, EditJob(...), image_png, mask_png=None)
+    rounds.job(job_id).state / .step / .message;  rounds.cancel(job_id);  rounds.output(job_id)
+
+A round is a one-job batch owned by its conversation, on the interactive queue of the "diffusion" family,
+so it goes ahead of catalog batches and runs on a worker that holds a generative editor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workers.batches import Dispatcher
+from workers.bundle import pack
+from workers.edit import EDIT_KIND, FAMILY, SELECT_KIND, EditJob, SelectJob
+from workers.errors import BatchNotFound, NotReady
+from workers.records import JobRecord, queue_name
+from workers.store import JobStore
+
+
+@dataclass(frozen=True)
+class RoundOutput:
+    image: bytes
+    mask: bytes | None
+    summary: dict
+
+
+@dataclass(frozen=True)
+class Rounds:
+    store: JobStore
+    dispatcher: Dispatcher
+
+    def submit_edit(self, owner: str, job: EditJob, image: bytes, mask: bytes | None = None) -> str:
+        parts = {"image": image, **({"mask": mask} if mask is not None else {})}
+        return self._submit(owner, EDIT_KIND, job.model_dump(mode="json"), pack(parts), f"{job.operation} round")
+
+    def submit_select(self, owner: str, job: SelectJob, image: bytes) -> str:
+        return self._submit(owner, SELECT_KIND, job.model_dump(mode="json"), pack({"image": image}), "selection")
+
+    def job(self, job_id: str) -> JobRecord:
+        job = self.store.job(job_id)
+        if job is None:
+            raise BatchNotFound(f"no editing round {job_id!r} (it may have expired)")
+        return job
+
+    def cancel(self, job_id: str) -> JobRecord:
+        """A queued round is cancelled at once; a running one stops at its next step."""
+        self.store.cancel([job_id])
+        return self.job(job_id)
+
+    def output(self, job_id: str) -> RoundOutput:
+        job = self.job(job_id)
+        if job.state != "done":
+            raise NotReady(job.error or f"the round is {job.state}")
+        image = self.store.read_blob(job_id, "result")
+        if image is None:
+            raise BatchNotFound("the round's result has expired; send the instruction again")
+        return RoundOutput(image, self.store.read_blob(job_id, "mask"), dict(job.result))
+
+    def _submit(self, owner: str, kind: str, options: dict, data: bytes, name: str) -> str:
+        queue = queue_name("interactive", FAMILY)
+        record = self.store.create_batch(owner, {"kind": kind})
+        job = self.store.add_job(record.id, name, kind, options, queue, data=data)
+        self.store.seal_batch(record.id)
+        self.dispatcher.enqueue(job.id, queue)
+        return job.id
