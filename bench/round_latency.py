@@ -294,30 +294,43 @@ def synchronize(device: str) -> None:
         torch.cuda.synchronize(device)
 
 
-def time_rounds(name: str, settings: str, run, device: str, warmup: int, rounds: int) -> Timing:
+@dataclasses.dataclass(frozen=True)
+class Contender:
+    """A pipeline to time: its row's name and settings, and one round."""
+
+    pipeline: str
+    settings: str
+    run: object  # () -> Image
+    warmup: int
+
+
+def time_rounds(contenders: list[Contender], device: str, rounds: int) -> list[Timing]:
+    """Warm every contender up, then time `rounds` rounds of each, taking turns (round 1 of each, then
+    round 2 of each, ...) so that a slow patch of a shared machine falls on all of them alike. Peak GPU
+    memory is per contender only when it runs alone."""
     import torch
 
     cuda = torch.device(device).type == "cuda"
-    warm = []
-    for i in range(warmup):
+
+    def timed(contender: Contender, label: str) -> float:
         synchronize(device)
         start = time.perf_counter()
-        run()
+        contender.run()
         synchronize(device)
-        warm.append(time.perf_counter() - start)
-        logger.info("%s: warm-up %d/%d %.3f s", name, i + 1, warmup, warm[-1])
+        elapsed = time.perf_counter() - start
+        logger.info("%s: %s %.3f s", contender.pipeline, label, elapsed)
+        return elapsed
+
+    warm = {c.pipeline: [timed(c, f"warm-up {i + 1}/{c.warmup}") for i in range(c.warmup)] for c in contenders}
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
-    seconds = []
+    seconds = {c.pipeline: [] for c in contenders}
     for i in range(rounds):
-        synchronize(device)
-        start = time.perf_counter()
-        run()
-        synchronize(device)
-        seconds.append(time.perf_counter() - start)
-        logger.info("%s: round %d/%d %.3f s", name, i + 1, rounds, seconds[-1])
-    peak = torch.cuda.max_memory_allocated(device) if cuda else None
-    return Timing(name, settings, tuple(seconds), tuple(warm), peak)
+        for c in contenders:
+            seconds[c.pipeline].append(timed(c, f"round {i + 1}/{rounds}"))
+    peak = torch.cuda.max_memory_allocated(device) if cuda and len(contenders) == 1 else None
+    return [Timing(c.pipeline, c.settings, tuple(seconds[c.pipeline]), tuple(warm[c.pipeline]), peak)
+            for c in contenders]
 
 
 class TorchSwitches:
@@ -339,6 +352,9 @@ class TorchSwitches:
 
 
 def bench_arch(arch: Arch, args, configs: Path) -> tuple[list[Timing], int]:
+    """Time the plain pipeline and ours on one set of components. Where our tuning leaves the modules as
+    the plain pipeline uses them (fp32, nothing fused: a CPU), the two take turns round by round; where it
+    converts them in place (half precision, fused QKV, compile: CUDA), the plain pipeline runs first."""
     import torch
 
     size = args.size or (arch.default_size if args.cuda else CPU_SIZE)
@@ -347,28 +363,29 @@ def bench_arch(arch: Arch, args, configs: Path) -> tuple[list[Timing], int]:
     logger.info("%s: built %.2f B parameters in %.1f s", arch.name, count_parameters(parts) / 1e9,
                 time.perf_counter() - start)
     picture, mask = test_picture(size)
-    timings = []
 
     plain = plain_pipeline(arch, parts, args.device)
-    timings.append(time_rounds(f"{arch.name} plain diffusers", "float32, default (SDPA) attention, untuned",
-                               lambda: plain_round(plain, arch, picture, mask, args.steps),
-                               args.device, args.warmup, args.rounds))
-    del plain
+    phase = [Contender("plain diffusers", "float32, default (SDPA) attention, untuned",
+                       lambda pipe=plain: plain_round(pipe, arch, picture, mask, args.steps), args.warmup)]
+    tuning = plan_tuning(args.device)
+    in_place = tuning.dtype != torch.float32 or tuning.fused_qkv or tuning.channels_last
+    timings = []
     with TorchSwitches():
-        variants = [False] + ([args.compile] if args.compile else [])
-        for compile in variants:
+        for compile in [False] + ([args.compile] if args.compile else []):
+            if in_place or compile:  # time what runs on the modules as they are before they are converted
+                timings += time_rounds(phase, args.device, args.rounds)
+                phase = []
             editor = our_editor(arch, parts, size, args.device, compile)
-            label = "ours" + (" + torch.compile" if compile else "")
-            warmup = max(args.warmup, 3) if compile else args.warmup  # compile, then record CUDA graphs
-            timings.append(time_rounds(f"{arch.name} {label}", plan_tuning(args.device, compile=compile).describe(),
-                                       lambda: our_round(editor, arch, picture, mask, args.steps),
-                                       args.device, warmup, args.rounds))
-            del editor
-    del parts
+            phase.append(Contender("ours" + (" + torch.compile" if compile else ""),
+                                   plan_tuning(args.device, compile=compile).describe(),
+                                   lambda editor=editor: our_round(editor, arch, picture, mask, args.steps),
+                                   max(args.warmup, 3) if compile else args.warmup))  # compile, CUDA graphs
+        timings += time_rounds(phase, args.device, args.rounds)
+    del plain, parts, phase, editor
     gc.collect()
     if args.cuda:
         torch.cuda.empty_cache()
-    return [dataclasses.replace(t, pipeline=t.pipeline.removeprefix(f"{arch.name} ")) for t in timings], size
+    return timings, size
 
 
 # -- report -----------------------------------------------------------------------------------------------
@@ -394,8 +411,9 @@ def report(results: list[tuple[Arch, int, list[Timing]]], args) -> str:
         f"torch {torch.__version__}, diffusers {diffusers.__version__}.",
         f"Device {args.device}; {args.steps} steps (DPM-Solver++ 2M, classifier-free guidance {GUIDANCE_SCALE}, "
         f"ControlNet scale {CONDITIONING_SCALE}, strength 1); p50/p95 over {args.rounds} rounds after "
-        f"{args.warmup} warm-up round(s) (3 for compiled pipelines). Real architectures, random N(0, {WEIGHT_STD}) "
-        "weights. A round = prompt encoding, ControlNet condition, VAE encode, denoising, VAE decode, PIL out.",
+        f"{args.warmup} warm-up round(s){' (at least 3 when compiled)' if args.compile else ''}. Real architectures, random N(0, {WEIGHT_STD}) "
+        "weights. A round = prompt encoding, ControlNet condition, VAE encode, denoising, VAE decode, PIL out."
+        + ("" if args.cuda else " Both pipelines share the same fp32 modules here and took turns round by round."),
         "",
         "| model | size | steps | pipeline | settings | p50 | p95 | mean | peak GPU memory | speed-up (p50) |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -435,6 +453,11 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None, help="also write the markdown table here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    import diffusers
+    import transformers
+
+    diffusers.utils.logging.set_verbosity_error()  # SDXL's fp32 VAE "upcast" warns on every call
+    transformers.utils.logging.set_verbosity_error()
 
     args.cuda = torch.device(args.device).type == "cuda"
     if args.cuda and not torch.cuda.is_available():

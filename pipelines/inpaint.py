@@ -75,9 +75,8 @@ def _in_range(name: str, value, low, high, *, integer: bool = False) -> None:
 
 
 def denoising_steps(params: InpaintParams) -> int:
-    """Steps the pipeline actually runs: diffusers skips the first (1 - strength) share of the schedule."""
-    steps = params.num_inference_steps
-    return steps - int(max(steps - min(steps * params.strength, steps), 0))
+    """Steps the pipeline runs: diffusers starts int(num_inference_steps × strength) steps before the end."""
+    return min(int(params.num_inference_steps * params.strength), params.num_inference_steps)
 
 
 @dataclass(frozen=True)
@@ -201,7 +200,11 @@ def inpaint_condition(crop: Image.Image, work_mask: Image.Image):
 
 def canny_condition(crop: Image.Image, low: int = 100, high: int = 200) -> Image.Image:
     """Canny edges (controlnet-aux) of the working crop, white on black."""
-    from controlnet_aux.canny import CannyDetector
+    import warnings
+
+    with warnings.catch_warnings():  # controlnet_aux imports all its detectors, each warning about extras
+        warnings.simplefilter("ignore")
+        from controlnet_aux.canny import CannyDetector
 
     short = min(crop.size)
     edges = CannyDetector()(np.asarray(crop), low_threshold=low, high_threshold=high,

@@ -6,7 +6,9 @@
 On a CUDA GPU a pipeline runs in half precision (bf16 where the GPU has it, else fp16), with PyTorch's
 scaled-dot-product attention, fused QKV projections, channels-last convolutions and cuDNN's autotuner;
 optionally the UNet and ControlNet(s) are compiled with torch.compile (CUDA graphs by default: at batch 2
-the UNet is a few thousand small kernels and launching them costs as much as running them).
+the UNet is a few thousand small kernels and launching them costs as much as running them). In bf16 (and
+fp32) the VAE's fp16 overflow guard is switched off: SDXL pipelines otherwise cast the VAE to fp32 and
+back and encode in fp32 on every call.
 
 On a CPU the pipeline stays in fp32 with diffusers' default (SDPA) attention and nothing else: measured here
 on the real SD 1.5 inpainting UNet (2-core x86-64, fp32), channels-last and fused QKV changed a forward's time
@@ -65,7 +67,8 @@ def pick_dtype(device: str):
     kind = _device_type(device)
     if kind == "cuda":
         with torch.cuda.device(torch.device(device)):
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+            # emulated bf16 (pre-Ampere GPUs) is slow: those get fp16
+            return torch.bfloat16 if torch.cuda.is_bf16_supported(including_emulation=False) else torch.float16
     if kind in _HALF_PRECISION_DEVICES:
         return torch.float16
     return torch.float32
@@ -94,11 +97,18 @@ def apply_tuning(pipe, tuning: Tuning) -> None:
         torch.backends.cudnn.benchmark = True  # shapes repeat every step: pick the fastest conv algorithm once
         torch.backends.cuda.matmul.allow_tf32 = True  # fp32 leftovers (an upcast VAE on fp16-only GPUs)
         torch.backends.cudnn.allow_tf32 = True
-    pipe.to(device=tuning.device, dtype=tuning.dtype)
+    pipe.to(tuning.device)
+    modules = [c for c in pipe.components.values() if isinstance(c, torch.nn.Module)]
+    if any(module.dtype != tuning.dtype for module in modules):  # (casting what is cast already only warns)
+        pipe.to(dtype=tuning.dtype)
 
     denoisers = [getattr(pipe, "unet", None), *_controlnets(pipe)]
     denoisers = [model for model in denoisers if model is not None]
     vae = getattr(pipe, "vae", None)
+    if vae is not None and tuning.dtype != torch.float16 and getattr(vae.config, "force_upcast", False):
+        # the upcast guards the SDXL VAE against fp16 overflow; bf16 and fp32 have the range. Left on, SDXL
+        # pipelines cast the VAE to fp32 and back and encode in fp32 on every call
+        vae.register_to_config(force_upcast=False)
     for model in [*denoisers, vae]:
         if model is None:
             continue
@@ -108,7 +118,9 @@ def apply_tuning(pipe, tuning: Tuning) -> None:
         if tuning.channels_last:
             model.to(memory_format=torch.channels_last)
     if tuning.compile_mode:
-        torch._inductor.config.conv_1x1_as_mm = True  # 1x1 convs as matrix products: faster in channels-last
+        import torch._inductor.config as inductor
+
+        inductor.conv_1x1_as_mm = True  # 1x1 convolutions as matrix products: faster in channels-last
         for model in denoisers:
             _compile(model, tuning.compile_mode)
 

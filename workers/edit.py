@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pipelines import DEFAULT_MODEL
 from pipelines.edit import EditRequest, edit_image, needs_generator
-from pipelines.errors import InvalidOptions, ModelUnavailable
+from pipelines.errors import InvalidOptions
 from pipelines.image_input import load_image
 from pipelines.inpaint import InpaintParams
 from pipelines.models.generative import DEFAULT_EDITOR, EDITORS
@@ -150,11 +150,15 @@ def run_select_item(record: JobRecord, data: bytes, runtime, step) -> JobOutput:
     image = load_image(unpack(data)["image"], runtime.limits).image.convert("RGB")
     step(0, 2, "selecting the object")
     notes = []
-    try:
-        sam, salient, used = runtime.models.sam(), None, "sam-vit-b"
-    except ModelUnavailable as exc:
+    if runtime.models.sam_installed():
+        sam, salient = runtime.models.sam(), None
+        used = "sam-vit-b" if runtime.models.locate("sam-vit-b") is not None else "tiny-sam"
+        if used == "tiny-sam":
+            notes.append("selected with tiny-sam (random weights: the development setting, not a real selection)")
+    else:
         sam, salient, used = None, runtime.models.session(DEFAULT_MODEL), DEFAULT_MODEL
-        notes.append(f"selected with the salient-object model {DEFAULT_MODEL}: {str(exc).splitlines()[0]}")
+        notes.append(f"selected with the salient-object model {DEFAULT_MODEL}; install SAM ViT-B for sharper "
+                     "selections: `studio models pull sam-vit-b`")
     mask = select_object(image, point=job.point, box=job.box, sam=sam, salient=salient)
     step(2, 2, "selected")
     summary = {"file_name": "selection.png", "media_type": "image/png", "model": used, "notes": notes}

@@ -70,16 +70,24 @@ class _Untuned:
         return pipe
 
 
+def _dtype_argument(dtype) -> dict:
+    """from_pretrained's dtype keyword: `dtype` in diffusers releases that deprecated `torch_dtype`
+    (they added the helper probed here), `torch_dtype` in older ones."""
+    from diffusers.utils import deprecation_utils
+
+    return {"dtype" if hasattr(deprecation_utils, "_resolve_dtype") else "torch_dtype": dtype}
+
+
 def load_base(spec: GenerativeSpec, folder: Path, device: str) -> dict:
     """The components of an inpainting pipeline folder, in the device's dtype (not yet on the device)."""
     from diffusers import DPMSolverMultistepScheduler, StableDiffusionInpaintPipeline, StableDiffusionXLInpaintPipeline
 
-    dtype = _speed().pick_dtype(device)
+    dtype = _dtype_argument(_speed().pick_dtype(device))
     if spec.architecture == "sdxl":
-        pipe = StableDiffusionXLInpaintPipeline.from_pretrained(str(folder), torch_dtype=dtype, local_files_only=True)
+        pipe = StableDiffusionXLInpaintPipeline.from_pretrained(str(folder), **dtype, local_files_only=True)
     else:
         pipe = StableDiffusionInpaintPipeline.from_pretrained(
-            str(folder), torch_dtype=dtype, local_files_only=True,
+            str(folder), **dtype, local_files_only=True,
             safety_checker=None, feature_extractor=None, requires_safety_checker=False,
         )
     components = {k: v for k, v in pipe.components.items() if k not in _SKIPPED}
@@ -91,7 +99,8 @@ def load_base(spec: GenerativeSpec, folder: Path, device: str) -> dict:
 def load_controlnet(folder: Path, device: str):
     from diffusers import ControlNetModel
 
-    return ControlNetModel.from_pretrained(str(folder), torch_dtype=_speed().pick_dtype(device), local_files_only=True)
+    return ControlNetModel.from_pretrained(str(folder), **_dtype_argument(_speed().pick_dtype(device)),
+                                           local_files_only=True)
 
 
 def load_depth_estimator(folder: Path, device: str) -> DepthEstimator:

@@ -42,7 +42,8 @@ def _pixels(data: bytes) -> np.ndarray:
 class Session:
     def __init__(self, root, models_dir, model="tiny"):
         self.jobs = LocalJobStore(root / "jobs")
-        self.queue = EmbeddedQueue(JobRuntime(self.jobs, ModelStore(models_dir, development=True))).start()
+        models = ModelStore(models_dir, development=model == "tiny")  # as app.py: development only for tiny
+        self.queue = EmbeddedQueue(JobRuntime(self.jobs, models)).start()
         self.editor = ChatEditor(LocalConversationStore(root / "conversations"), Rounds(self.jobs, self.queue),
                                  ImageLimits(), model)
 
@@ -207,3 +208,24 @@ def test_instructions_the_editor_cannot_act_on_get_a_clear_message(session):
         editor.plan(conversation.id, "remove the cup")
     with pytest.raises((NothingToDo, InvalidOptions)):
         editor.plan(conversation.id, "hello there")
+
+
+def test_a_click_selects_the_object_with_the_salient_model_when_sam_is_not_installed(tmp_path, data_dir):
+    session = Session(tmp_path, data_dir / "models", model="sd15")  # not a development store: no tiny SAM
+    try:
+        from workers.edit import SelectJob
+
+        editor = session.editor
+        conversation, first = editor.open(_picture(), "desk.png")
+        job_id = editor.rounds.submit_select(conversation.id, SelectJob.parse(point=(80, 70)),
+                                             editor.conversations.image(conversation.id, first.id))
+        deadline = time.monotonic() + 120
+        while not (job := editor.rounds.job(job_id)).terminal:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert job.state == "done", job.error
+        assert job.result["model"] == "u2netp" and "sam-vit-b" in job.result["notes"][0]
+        mask = np.asarray(Image.open(io.BytesIO(editor.rounds.output(job_id).image)))
+        assert mask[70, 80] == 255 and mask[10, 10] == 0 and mask[110, 10] == 0
+    finally:
+        session.close()
