@@ -141,7 +141,8 @@ def _check_inputs(image: Image.Image, mask: Image.Image) -> None:
     if not isinstance(mask, Image.Image) or mask.mode != "L":
         raise InvalidImage(f"the mask must be a greyscale (L) image, got {getattr(mask, 'mode', type(mask).__name__)}")
     if mask.size != image.size:
-        raise InvalidImage(f"the mask is {mask.size[0]}×{mask.size[1]} but the picture is {image.size[0]}×{image.size[1]}")
+        (mw, mh), (iw, ih) = mask.size, image.size
+        raise InvalidImage(f"the mask is {mw}×{mh} but the picture is {iw}×{ih}")
 
 
 def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:

@@ -144,10 +144,10 @@ def _list_generative(store: ModelStore) -> None:
 
 
 def _pull_generative(store: ModelStore, name: str) -> int:
-    def progress(done: int, total: int | None, message: str) -> None:
-        print(message, file=sys.stderr)
-
-    for part, location in store.pull_generative(name, progress).items():
+    bar, progress = _byte_bar(name)  # hub downloads also draw huggingface_hub's own per-file bars
+    with bar:
+        locations = store.pull_generative(name, progress)
+    for part, location in locations.items():
         print(f"{part}: {location}")
     return 0
 

@@ -229,7 +229,8 @@ class EditTab:
         settings = RoundSettings(
             model=model, seed=None if randomize else int(seed), negative_prompt=negative_prompt or "",
             num_inference_steps=int(num_inference_steps), guidance_scale=float(guidance_scale),
-            strength=float(strength), controlnet_conditioning_scale=float(controlnet_conditioning_scale),
+            strength=None if strength in (None, "") else float(strength),
+            controlnet_conditioning_scale=float(controlnet_conditioning_scale),
             control=control, prompt=(prompt or "").strip() or None,
         )
         ticket = self.editor.submit(conversation_id, int(revision or 0), planned, settings,
@@ -377,7 +378,8 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
                     num_inference_steps = gr.Slider(1, 150, value=25, step=1, label="num_inference_steps",
                                                     elem_id="editor-steps")
                     guidance_scale = gr.Slider(0, 30, value=7.5, step=0.5, label="guidance_scale")
-                    strength = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="strength")
+                    strength = gr.Number(None, label="strength (empty = the operation's own: 1.0, restyle 0.6)",
+                                         minimum=0.01, maximum=1.0, step=0.05)
                     controlnet_conditioning_scale = gr.Slider(0, 2, value=0.8, step=0.05,
                                                               label="controlnet_conditioning_scale")
                 with gr.Accordion("Versions", open=True):

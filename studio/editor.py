@@ -57,7 +57,7 @@ class RoundSettings:
     negative_prompt: str = DEFAULT_NEGATIVE
     num_inference_steps: int = 25
     guidance_scale: float = 7.5
-    strength: float = 1.0
+    strength: float | None = None  # None = the operation's own (restyle keeps some of the region: 0.6)
     controlnet_conditioning_scale: float = 0.8
     control: str = "inpaint"
     prompt: str | None = None  # None = the plan's prompt

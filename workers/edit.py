@@ -17,7 +17,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipelines import DEFAULT_MODEL
-from pipelines.edit import EditRequest, edit_image, needs_generator
+from pipelines.edit import RESTYLE_STRENGTH, EditRequest, edit_image, needs_generator
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import load_image
 from pipelines.inpaint import InpaintParams
@@ -54,7 +54,7 @@ class EditJob(BaseModel):
     negative_prompt: str = Field(DEFAULT_NEGATIVE, max_length=1000)
     num_inference_steps: int = Field(25, ge=1, le=150)
     guidance_scale: float = Field(7.5, ge=0.0, le=30.0)
-    strength: float = Field(1.0, gt=0.0, le=1.0)
+    strength: float | None = Field(None, gt=0.0, le=1.0)  # None = the operation's own (restyle 0.6, else 1.0)
     controlnet_conditioning_scale: float = Field(0.8, ge=0.0, le=2.0)
     seed: int = Field(0, ge=0, le=2**32 - 1)
     model: str = DEFAULT_EDITOR
@@ -77,10 +77,16 @@ class EditJob(BaseModel):
         except ValidationError as exc:
             raise InvalidOptions(_problems(exc)) from None
 
+    @property
+    def effective_strength(self) -> float:
+        if self.strength is not None:
+            return self.strength
+        return RESTYLE_STRENGTH if self.operation == "restyle" else 1.0
+
     def params(self) -> InpaintParams:
         return InpaintParams(
             prompt=self.prompt, negative_prompt=self.negative_prompt, num_inference_steps=self.num_inference_steps,
-            guidance_scale=self.guidance_scale, strength=self.strength,
+            guidance_scale=self.guidance_scale, strength=self.effective_strength,
             controlnet_conditioning_scale=self.controlnet_conditioning_scale, seed=self.seed, control=self.control,
         )
 

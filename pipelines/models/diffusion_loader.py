@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.models.generative import EditorSpec, GenerativeSpec
+from pipelines.speed import pick_dtype, tune_pipeline
 
 _SKIPPED = ("safety_checker", "feature_extractor", "image_encoder")  # inpainting here never uses them
+_PIPELINES = {  # (architecture, with a ControlNet) -> diffusers pipeline class
+    ("sd15", True): "StableDiffusionControlNetInpaintPipeline",
+    ("sd15", False): "StableDiffusionInpaintPipeline",
+    ("sdxl", True): "StableDiffusionXLControlNetInpaintPipeline",
+    ("sdxl", False): "StableDiffusionXLInpaintPipeline",
+}
 
 
 @dataclass(frozen=True)
@@ -49,27 +56,6 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _speed():
-    """pipelines.speed tunes pipelines for the device (dtype, attention, memory format, compile)."""
-    try:
-        import pipelines.speed as speed
-    except ModuleNotFoundError:  # TEMPORARY until pipelines/speed.py lands: plain fp32, untuned
-        return _Untuned
-    return speed
-
-
-class _Untuned:
-    @staticmethod
-    def pick_dtype(device):
-        import torch
-
-        return torch.float32
-
-    @staticmethod
-    def tune_pipeline(pipe, device, *, compile=False):
-        return pipe
-
-
 def _dtype_argument(dtype) -> dict:
     """from_pretrained's dtype keyword: `dtype` in diffusers releases that deprecated `torch_dtype`
     (they added the helper probed here), `torch_dtype` in older ones."""
@@ -82,7 +68,7 @@ def load_base(spec: GenerativeSpec, folder: Path, device: str) -> dict:
     """The components of an inpainting pipeline folder, in the device's dtype (not yet on the device)."""
     from diffusers import DPMSolverMultistepScheduler, StableDiffusionInpaintPipeline, StableDiffusionXLInpaintPipeline
 
-    dtype = _dtype_argument(_speed().pick_dtype(device))
+    dtype = _dtype_argument(pick_dtype(device))
     if spec.architecture == "sdxl":
         pipe = StableDiffusionXLInpaintPipeline.from_pretrained(str(folder), **dtype, local_files_only=True)
     else:
@@ -99,7 +85,7 @@ def load_base(spec: GenerativeSpec, folder: Path, device: str) -> dict:
 def load_controlnet(folder: Path, device: str):
     from diffusers import ControlNetModel
 
-    return ControlNetModel.from_pretrained(str(folder), **_dtype_argument(_speed().pick_dtype(device)),
+    return ControlNetModel.from_pretrained(str(folder), **_dtype_argument(pick_dtype(device)),
                                            local_files_only=True)
 
 
@@ -124,7 +110,7 @@ def assemble_editor(
     text_encoder_2=None,
     tokenizer_2=None,
     depth: DepthEstimator | None = None,
-    compile: bool = False,
+    compile: bool | str = False,
 ) -> Editor:
     """Build the pipeline for this architecture (ControlNet-inpaint, or plain inpaint when controlnet is
     None), move it to the device and tune it there. Components may be shared between editors of one
@@ -134,16 +120,13 @@ def assemble_editor(
     parts = dict(unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, scheduler=scheduler)
     if spec.architecture == "sdxl":
         parts.update(text_encoder_2=text_encoder_2, tokenizer_2=tokenizer_2)
-        kind = "StableDiffusionXLControlNetInpaintPipeline" if controlnet is not None else "StableDiffusionXLInpaintPipeline"
-        extra = {"add_watermarker": False}  # the invisible watermark would change pixels outside the mask too
+        extra = {"add_watermarker": False}  # needs the invisible-watermark package, and alters the pixels
     else:
-        kind = "StableDiffusionControlNetInpaintPipeline" if controlnet is not None else "StableDiffusionInpaintPipeline"
         extra = {"safety_checker": None, "feature_extractor": None, "requires_safety_checker": False}
     if controlnet is not None:
         parts["controlnet"] = controlnet
+    kind = _PIPELINES[spec.architecture, controlnet is not None]
     pipe = getattr(diffusers, kind)(**parts, **extra)
     pipe.set_progress_bar_config(disable=True)
-    if device != "cpu":  # parts load on the CPU
-        pipe.to(device)
-    pipe = _speed().tune_pipeline(pipe, device, compile=compile)
+    pipe = tune_pipeline(pipe, device, compile=compile)  # moves it to the device in the device's dtype
     return Editor(spec.name, pipe, spec.architecture, spec.working_size, control, device, depth)

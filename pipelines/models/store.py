@@ -261,7 +261,7 @@ class ModelStore:
 
         try:
             return Path(snapshot_download(spec.hub_id, cache_dir=self.hub_cache, local_files_only=True))
-        except (LocalEntryNotFoundError, OSError):
+        except (LocalEntryNotFoundError, OSError, ValueError):  # not cached, or not a valid repository id
             return None
 
     # -- generative models: fetching -----------------------------------------------------------
@@ -294,7 +294,8 @@ class ModelStore:
 
     def _download(self, spec: GenerativeSpec, progress: Progress, requested: str) -> Path:
         if not self.allow_download:
-            raise ModelUnavailable(self._unavailable_message(requested, [spec], "no download, downloads are turned off (HF_HUB_OFFLINE)"))
+            reason = "no download, downloads are turned off (HF_HUB_OFFLINE)"
+            raise ModelUnavailable(self._unavailable_message(requested, [spec], reason))
         from huggingface_hub import snapshot_download
 
         progress(0, None, f"downloading {spec.name} ({spec.hub_id}) from the Hugging Face Hub")
@@ -330,8 +331,10 @@ class ModelStore:
             f"save {s.name} as a diffusers folder in {self.folder(s.name)}" for s in specs
         )
         where = "into the Hugging Face cache" if any(s.hub_id for s in specs) else f"into {self.models_dir}"
-        subject = (f"the {requested} editor needs models that are not installed: {listed}." if requested in self.editors
-                   else f"model {listed} is not installed.")
+        if requested in self.editors:
+            subject = f"the {requested} editor needs models that are not installed: {listed}."
+        else:
+            subject = f"model {listed} is not installed."
         return (
             subject
             + (f" Tried: {reason}." if reason else "")

@@ -85,7 +85,8 @@ def build_controlnet(folder: Path) -> None:
     """A ControlNet for the tiny UNet, from a 4-channel config (as ControlNets for inpainting models are)."""
     from diffusers import ControlNetModel
 
-    ControlNetModel(in_channels=4, conditioning_embedding_out_channels=(16, 32), **_tiny_blocks()).save_pretrained(folder)
+    controlnet = ControlNetModel(in_channels=4, conditioning_embedding_out_channels=(16, 32), **_tiny_blocks())
+    controlnet.save_pretrained(folder)
 
 
 def build_depth_estimator(folder: Path) -> None:

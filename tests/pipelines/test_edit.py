@@ -357,12 +357,10 @@ def test_an_exception_from_step_cancels_the_round(operation, editor, fake):
     assert len(steps.calls) == 2
 
 
-# -- the real inpainting path with the tiny random-weight editor (2 steps, built once into the models folder) --
+# -- the real inpainting path: the tiny random-weight editor loaded through the store (tests/pipelines/conftest) --
 @pytest.fixture(scope="module")
-def tiny_editor(models_dir):
-    from pipelines import ModelStore
-
-    return ModelStore(models_dir, development=True, device="cpu").editor("tiny", control="inpaint")
+def tiny_editor(tiny_store):
+    return tiny_store.editor("tiny", control="inpaint")
 
 
 def two_steps(request: EditRequest, **overrides) -> EditRequest:

@@ -81,7 +81,8 @@ def test_a_missing_editor_names_the_models_and_how_to_get_them(tmp_path):
 
 def test_a_failed_download_says_why(tmp_path):
     spec = replace(GENERATIVE["sd15-controlnet-canny"], name="nowhere", hub_id="storefront-studio-tests/no-such-model")
-    store = ModelStore(tmp_path / "models", allow_download=True, hub_cache=tmp_path / "hub", generative={"nowhere": spec})
+    store = ModelStore(tmp_path / "models", allow_download=True, hub_cache=tmp_path / "hub",
+                       generative={"nowhere": spec})
     with pytest.raises(ModelUnavailable) as error:
         store.pull_generative("nowhere")
     message = str(error.value)
@@ -128,7 +129,8 @@ def test_an_incomplete_snapshot_is_not_installed(tmp_path, tiny_models_dir):
     for weights in (snapshot / "unet").glob("*.safetensors"):
         weights.unlink()  # an interrupted download
     generative, editors = _cached_editor("studio-tests/inpaint", "studio-tests/canny")
-    store = ModelStore(tmp_path / "models", allow_download=False, hub_cache=cache, generative=generative, editors=editors)
+    store = ModelStore(tmp_path / "models", allow_download=False, hub_cache=cache,
+                       generative=generative, editors=editors)
     assert store.locate("cached-inpaint") is None and not store.editor_installed("cached", "inpaint")
 
 

@@ -138,3 +138,50 @@ def test_the_inpaint_condition_marks_the_pixels_to_regenerate():
     condition = inpaint_condition(crop, mask).numpy()
     assert condition.shape == (1, 3, 8, 8)
     assert (condition[0, :, :, :4] == -1).all() and condition[0, 0, 0, 7] == 1.0 and condition[0, 1, 0, 7] == 0.0
+
+
+@pytest.fixture(scope="module")
+def tiny_sdxl_parts(torch_one_thread, tmp_path_factory):
+    """SDXL-shaped components (two text encoders, text-time conditioning) from small configs, in memory."""
+    import torch
+    from diffusers import AutoencoderKL, ControlNetModel, EulerDiscreteScheduler, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+    from pipelines.models.tiny import write_tokenizer_files
+
+    torch.manual_seed(0)
+    blocks = dict(block_out_channels=(32, 64), layers_per_block=1, attention_head_dim=(2, 4),
+                  down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), cross_attention_dim=64,
+                  transformer_layers_per_block=(1, 2), use_linear_projection=True, addition_embed_type="text_time",
+                  addition_time_embed_dim=8, projection_class_embeddings_input_dim=80)  # 6 × 8 + 32
+    folder = tmp_path_factory.mktemp("sdxl-tokenizer")
+    text = dict(vocab_size=write_tokenizer_files(folder), hidden_size=32, intermediate_size=37, num_attention_heads=4,
+                num_hidden_layers=2, projection_dim=32, bos_token_id=0, eos_token_id=1, pad_token_id=1)
+    tokenizer = CLIPTokenizer.from_pretrained(str(folder), model_max_length=77)
+    return dict(
+        unet=UNet2DConditionModel(in_channels=9, out_channels=4, up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+                                  **blocks),
+        controlnet=ControlNetModel(in_channels=4, conditioning_embedding_out_channels=(16, 32), **blocks),
+        vae=AutoencoderKL(block_out_channels=(32, 64), latent_channels=4, down_block_types=("DownEncoderBlock2D",) * 2,
+                          up_block_types=("UpDecoderBlock2D",) * 2),
+        text_encoder=CLIPTextModel(CLIPTextConfig(**text)), tokenizer=tokenizer,
+        text_encoder_2=CLIPTextModelWithProjection(CLIPTextConfig(**text)), tokenizer_2=tokenizer,
+        scheduler=EulerDiscreteScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012),
+    )
+
+
+@pytest.mark.parametrize("control", ["canny", "inpaint"])
+def test_an_sdxl_editor_is_assembled_and_inpaints(tiny_sdxl_parts, control):
+    from pipelines.models import EDITORS
+    from pipelines.models.diffusion_loader import assemble_editor
+
+    spec = replace(EDITORS["sdxl"], working_size=64)
+    parts = {**tiny_sdxl_parts, "controlnet": tiny_sdxl_parts["controlnet"] if control == "canny" else None}
+    editor = assemble_editor(spec, device="cpu", control=control, **parts)
+    expected = "StableDiffusionXLControlNetInpaintPipeline" if control == "canny" else "StableDiffusionXLInpaintPipeline"
+    assert type(editor.pipe).__name__ == expected  # SDXL has no inpaint ControlNet: its UNet inpaints alone
+    image, mask = picture(), box_mask()
+    steps = Steps()
+    result = inpaint(editor, image, mask, replace(PARAMS, control=control), steps)
+    assert result.size == image.size and steps.calls[-1][:2] == (2, 2)
+    assert_outside_unchanged(image, result, mask)
