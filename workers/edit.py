@@ -139,9 +139,10 @@ def run_edit_item(record: JobRecord, data: bytes, runtime, step) -> JobOutput:
         notes.append(f"product kept as found by {DEFAULT_MODEL}")
     request = EditRequest(job.operation, job.box, job.source_box, mask, job.params())
     editor = None
-    if needs_generator(request) or runtime.models.editor_installed(job.model):
+    if needs_generator(request) or runtime.models.editor_installed(job.model, control=job.control):
         step(0, job.num_inference_steps, f"loading the {job.model} editor")
-        editor = runtime.models.editor(job.model, control=job.control)
+        # first use with internet: the download reports its bytes as the round's progress
+        editor = runtime.models.editor(job.model, control=job.control, progress=step)
     result = edit_image(image, request, editor, step)
     summary = {
         "file_name": "result.png", "media_type": "image/png", "engine": result.engine,

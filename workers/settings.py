@@ -8,6 +8,7 @@
     STUDIO_RETENTION_DAYS         batches, inputs and results are kept this long (7)
     STUDIO_WORKER_MODELS          models a worker loads at start and whose families' queues it takes (u2netp);
                                   an editor name (sd15, sdxl, tiny) makes it a chat-editor worker
+    STUDIO_WORKER_COMPILE         torch.compile the editors on a GPU worker (false)
     STUDIO_EDIT_MODEL             the chat editor's default generative model (sd15); `tiny` = random-weight
                                   development models, built locally, to exercise the whole flow without weights
 """
@@ -99,6 +100,7 @@ class WorkerSettings(TierSettings):
     """`celery -A workers worker`: read once when the worker starts."""
 
     worker_models: str = "u2netp"
+    worker_compile: bool = False  # torch.compile the editors' denoisers (CUDA; slower start, faster rounds)
 
     @model_validator(mode="after")
     def _worker_ready(self):

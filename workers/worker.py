@@ -52,7 +52,7 @@ def create_worker_app(settings: WorkerSettings) -> Celery:
     @worker_process_init.connect(weak=False)
     def load_models(**_) -> None:
         models = ModelStore(settings.models_dir, max_loaded=max(2, len(settings.models)),
-                            development=settings.development)
+                            development=settings.development, compile=settings.worker_compile)
         for name in settings.models:
             try:
                 models.editor(name) if name in EDITORS else models.session(name)

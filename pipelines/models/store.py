@@ -76,10 +76,11 @@ class ModelStore:
         generative: dict[str, GenerativeSpec] = GENERATIVE,
         editors: dict[str, EditorSpec] = EDITORS,
         max_editors: int = 1,
+        compile: bool | str = False,
     ):
         """device None = CUDA when available, else the CPU. development: random-weight "tiny" models may be
         built and used. allow_download None = unless HF_HUB_OFFLINE is set. hub_cache None = the Hugging
-        Face cache's own location."""
+        Face cache's own location. compile: torch.compile editors' denoisers (pipelines.speed; CUDA only)."""
         self.models_dir = Path(models_dir)
         self.registry = registry
         self.max_loaded = max_loaded
@@ -94,6 +95,7 @@ class ModelStore:
         self.generative = generative
         self.editors = editors
         self.max_editors = max_editors
+        self.compile = compile
         self._editors: OrderedDict[str, _LoadedEditor] = OrderedDict()
         self._sam: tuple[str, object] | None = None
         self._generative_lock = threading.RLock()  # a long editor load does not block rembg sessions
@@ -400,7 +402,7 @@ class ModelStore:
                 record.parts[part] = loader.load_depth_estimator(folders[part], device)
             depth = record.parts[part]
         editor = loader.assemble_editor(spec, controlnet=controlnet, device=device, control=control, depth=depth,
-                                        **record.base)
+                                        compile=self.compile, **record.base)
         record.assembled[control] = editor
         return editor, record
 
