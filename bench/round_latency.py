@@ -33,8 +33,10 @@ is torch.cuda.max_memory_allocated over a pipeline's timed rounds. The table goe
 progress to stderr.
 
 Defaults: on CUDA 512 px (SD 1.5) / 1024 px (SDXL), 25 steps, 20 rounds after 3 warm-up rounds. On a CPU
-the real UNets take seconds per step, so 128 px, 4 steps, 5 rounds after 1 warm-up. Weights: SD 1.5
-1.43 B parameters (5.7 GB in fp32), SDXL 4.72 B (18.9 GB in fp32, 9.4 GB in bf16).
+the real UNets take seconds per step, so 128 px, 4 steps, 7 rounds after 1 warm-up. Weights: SD 1.5
+1.43 B parameters (5.7 GB in fp32), SDXL 4.72 B (18.9 GB in fp32, 9.4 GB in bf16). On a GPU machine whose
+commands are time-limited, run one model per command (--arch sd15, then --arch sdxl): SDXL's plain fp32
+rounds and compiling it take minutes each.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ ARCHES = {
     "sdxl": Arch("sdxl", "sdxl_inpaint_unet.json", "sdxl_controlnet.json", "canny", 1024, True,
                  "~640 ms at 1024 px (6,761 + 3,020 GFLOP per call, ×2, ×25)"),
 }
-CPU_SIZE, CPU_STEPS, CPU_ROUNDS, CPU_WARMUP = 128, 4, 5, 1
+CPU_SIZE, CPU_STEPS, CPU_ROUNDS, CPU_WARMUP = 128, 4, 7, 1
 
 
 # -- models -------------------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def count_parameters(parts: dict) -> int:
 
 
 # -- the round's inputs ---------------------------------------------------------------------------------
-def test_picture(size: int) -> tuple[Image.Image, Image.Image]:
+def round_picture(size: int) -> tuple[Image.Image, Image.Image]:
     """A product-photo-like picture (graded backdrop, a few objects, sensor noise) and the edit mask."""
     rng = np.random.default_rng(SEED)
     ramp = np.linspace(0.0, 1.0, size, dtype=np.float32)[:, None, None]
@@ -282,6 +284,7 @@ class Timing:
     seconds: tuple[float, ...]
     warmup_seconds: tuple[float, ...]
     peak_bytes: int | None
+    others_cpu: tuple[float, ...]  # per timed round: share of the machine's CPU used by other processes
 
     @property
     def p50(self) -> float:
@@ -297,6 +300,31 @@ def synchronize(device: str) -> None:
 
     if torch.device(device).type == "cuda":
         torch.cuda.synchronize(device)
+
+
+class OthersCpu:
+    """The share of the machine's CPU time that processes other than this one used while a round ran:
+    busy time in /proc/stat (user ... steal) less this process's own CPU time. The bench shares its
+    cores with whatever else runs on the machine; more than a few % means the round was disturbed."""
+
+    def __init__(self):
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _busy() -> int:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields[:8]) - fields[3] - fields[4]  # less idle and iowait (guest time is inside user)
+
+    def __enter__(self) -> "OthersCpu":
+        times = os.times()
+        self._wall, self._busy0, self._own0 = time.monotonic(), self._busy(), times.user + times.system
+        return self
+
+    def __exit__(self, *exc) -> None:
+        times = os.times()
+        wall = time.monotonic() - self._wall
+        others = (self._busy() - self._busy0) / self.tick - (times.user + times.system - self._own0)
+        self.share = max(0.0, others / (wall * (os.cpu_count() or 1)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,25 +345,26 @@ def time_rounds(contenders: list[Contender], device: str, rounds: int) -> list[T
 
     cuda = torch.device(device).type == "cuda"
 
-    def timed(contender: Contender, label: str) -> float:
-        synchronize(device)
-        start = time.perf_counter()
-        contender.run()
-        synchronize(device)
-        elapsed = time.perf_counter() - start
-        logger.info("%s: %s %.3f s", contender.pipeline, label, elapsed)
-        return elapsed
+    def timed(contender: Contender, label: str) -> tuple[float, float]:
+        with OthersCpu() as others:
+            synchronize(device)
+            start = time.perf_counter()
+            contender.run()
+            synchronize(device)
+            elapsed = time.perf_counter() - start
+        logger.info("%s: %s %.3f s (others' CPU %.0f%%)", contender.pipeline, label, elapsed, 100 * others.share)
+        return elapsed, others.share
 
-    warm = {c.pipeline: [timed(c, f"warm-up {i + 1}/{c.warmup}") for i in range(c.warmup)] for c in contenders}
+    warm = {c.pipeline: [timed(c, f"warm-up {i + 1}/{c.warmup}")[0] for i in range(c.warmup)] for c in contenders}
     if cuda:
         torch.cuda.reset_peak_memory_stats(device)
-    seconds = {c.pipeline: [] for c in contenders}
+    measured = {c.pipeline: [] for c in contenders}
     for i in range(rounds):
         for c in contenders:
-            seconds[c.pipeline].append(timed(c, f"round {i + 1}/{rounds}"))
+            measured[c.pipeline].append(timed(c, f"round {i + 1}/{rounds}"))
     peak = torch.cuda.max_memory_allocated(device) if cuda and len(contenders) == 1 else None
-    return [Timing(c.pipeline, c.settings, tuple(seconds[c.pipeline]), tuple(warm[c.pipeline]), peak)
-            for c in contenders]
+    return [Timing(c.pipeline, c.settings, tuple(t for t, _ in measured[c.pipeline]), tuple(warm[c.pipeline]), peak,
+                   tuple(o for _, o in measured[c.pipeline])) for c in contenders]
 
 
 class TorchSwitches:
@@ -367,7 +396,7 @@ def bench_arch(arch: Arch, args, configs: Path) -> tuple[list[Timing], int]:
     parts = build_components(arch, configs, args.device)
     logger.info("%s: built %.2f B parameters in %.1f s", arch.name, count_parameters(parts) / 1e9,
                 time.perf_counter() - start)
-    picture, mask = test_picture(size)
+    picture, mask = round_picture(size)
 
     plain = plain_pipeline(arch, parts, args.device)
     phase = [Contender("plain diffusers", "float32, default (SDPA) attention, untuned",
@@ -420,8 +449,9 @@ def report(results: list[tuple[Arch, int, list[Timing]]], args) -> str:
         "weights. A round = prompt encoding, ControlNet condition, VAE encode, denoising, VAE decode, PIL out."
         + ("" if args.cuda else " Both pipelines share the same fp32 modules here and took turns round by round."),
         "",
-        "| model | size | steps | pipeline | settings | p50 | p95 | mean | peak GPU memory | speed-up (p50) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| model | size | steps | pipeline | settings | p50 | p95 | mean | peak GPU memory | others' CPU | "
+        "speed-up (p50) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for arch, size, timings in results:
         plain = timings[0]
@@ -430,8 +460,11 @@ def report(results: list[tuple[Arch, int, list[Timing]]], args) -> str:
             lines.append(
                 f"| {arch.name} ({arch.control} ControlNet) | {size} px | {args.steps} | {t.pipeline} | {t.settings} | "
                 f"{seconds(t.p50)} | {seconds(t.p95)} | {seconds(statistics.fmean(t.seconds))} | {memory} | "
-                f"{plain.p50 / t.p50:.2f}× |")
-    lines += ["", "Physical floor on one H100 (../shared/docs/environment.md): "
+                f"{statistics.median(t.others_cpu):.0%} (max {max(t.others_cpu):.0%}) | {plain.p50 / t.p50:.2f}× |")
+    lines += ["", "others' CPU: median (and largest) share of the machine's CPU time that other processes used "
+              "during a timed round; the bench shares its cores with whatever else runs, and more than a few % "
+              "means rounds were slowed by it.",
+              "", "Physical floor on one H100 (../shared/docs/environment.md): "
               + "; ".join(f"{arch.name} {arch.floor}" for arch, _, _ in results) + "."]
     return "\n".join(lines) + "\n"
 

@@ -229,7 +229,7 @@ class EditTab:
         settings = RoundSettings(
             model=model, seed=None if randomize else int(seed), negative_prompt=negative_prompt or "",
             num_inference_steps=int(num_inference_steps), guidance_scale=float(guidance_scale),
-            strength=None if strength in (None, "") else float(strength),
+            strength=float(strength) or None,
             controlnet_conditioning_scale=float(controlnet_conditioning_scale),
             control=control, prompt=(prompt or "").strip() or None,
         )
@@ -324,7 +324,7 @@ class EditTab:
         version = self.editor.conversations.version(conversation_id, version_id)
         s = settings_of(version, self.editor.default_model)
         return (s.model, s.seed if s.seed is not None else gr.update(), s.negative_prompt, s.num_inference_steps,
-                s.guidance_scale, s.strength, s.controlnet_conditioning_scale, s.control,
+                s.guidance_scale, s.strength or 0, s.controlnet_conditioning_scale, s.control,
                 version.prompt if version.parameters.get("operation") else "")
 
     @staticmethod
@@ -378,8 +378,8 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
                     num_inference_steps = gr.Slider(1, 150, value=25, step=1, label="num_inference_steps",
                                                     elem_id="editor-steps")
                     guidance_scale = gr.Slider(0, 30, value=7.5, step=0.5, label="guidance_scale")
-                    strength = gr.Number(None, label="strength (empty = the operation's own: 1.0, restyle 0.6)",
-                                         minimum=0.01, maximum=1.0, step=0.05)
+                    strength = gr.Slider(0, 1.0, value=0, step=0.05,
+                                         label="strength (0 = the operation's own: 1.0, restyle 0.6)")
                     controlnet_conditioning_scale = gr.Slider(0, 2, value=0.8, step=0.05,
                                                               label="controlnet_conditioning_scale")
                 with gr.Accordion("Versions", open=True):

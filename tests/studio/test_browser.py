@@ -63,6 +63,7 @@ def page(browser, studio_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     page = context.new_page()
     page.goto(studio_url[0])
+    page.get_by_role("tab", name="White background").click()  # the Chat editor is the first tab
     page.wait_for_selector("#whitebg-files")
     yield page
     context.close()
