@@ -146,7 +146,7 @@ class ChatEditor:
         operation = OPERATION[action]
         target = next((o for o in plan["objects"] if o["role"] == "target"), None)
         box = tuple(target["box"]) if target else None
-        label = target["name"] if target else ""
+        label = target["name_en"] if target else ""  # English: the overlay's font and the prompt's language
         previous = before.find(target["name_en"]) if target else None
         source_box = previous.box if previous is not None else None
         notes: list[str] = list(plan.get("notes", []))

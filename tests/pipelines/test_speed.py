@@ -5,7 +5,6 @@ the same (shared) components is tuned again; on a CPU the pipeline stays fp32 an
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from pipelines.speed import Tuning, apply_tuning, pick_dtype, plan_tuning, tune_pipeline
@@ -68,12 +67,3 @@ def test_cpu_stays_float32_and_uncompiled(tiny_models_dir):
     assert all(model.dtype == torch.float32 for model in (pipe.unet, pipe.controlnet, pipe.vae, pipe.text_encoder))
     assert processors(pipe.unet) == {"AttnProcessor2_0"}
     assert getattr(pipe.unet, "_compiled_call_impl", None) is None
-
-
-@pytest.mark.skipif("not __import__('torch').cuda.is_available()", reason="needs a CUDA GPU")
-def test_cuda_runs_in_half_precision():
-    import torch
-
-    tuning = plan_tuning("cuda", compile=True)
-    assert tuning.dtype in (torch.bfloat16, torch.float16)
-    assert tuning.fused_qkv and tuning.channels_last and tuning.compile_mode

@@ -110,7 +110,7 @@ def test_a_conversation_with_rounds_undo_branch_and_compare(page, tmp_path):
     # fewer steps so the round is quick on a CPU; the parameter is visible under its diffusers name
     page.click("text=Parameters")
     page.fill("#editor-steps input[type=number]", "2")
-    page.press("#editor-steps input[type=number]", "Enter")
+    page.press("#editor-steps input[type=number]", "Tab")
 
     page.fill("#editor-message textarea", "put a lamp in the bottom left")
     page.click("#editor-plan")
@@ -124,7 +124,8 @@ def test_a_conversation_with_rounds_undo_branch_and_compare(page, tmp_path):
 
     page.click("#editor-send")
     _status(page, "Version 2 ready")
-    assert "put a lamp in the bottom left" in page.inner_text("#editor-chat")
+    chat = page.inner_text("#editor-chat")
+    assert "put a lamp in the bottom left" in chat and "2 steps" in chat, chat
     second = _picture(page)
     assert np.any(second != original)
     assert np.array_equal(second[:100, 160:], original[:100, 160:]), "pixels outside the edit changed"
