@@ -166,3 +166,46 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
     except OSError:
         return False
+
+
+class StudioServer:
+    """`python app.py` as a user starts it, on a free port, with its own data directory and log."""
+
+    def __init__(self, data_dir: Path, **settings: str):
+        self.data_dir, self.settings = data_dir, settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = data_dir / "server.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 120) -> "StudioServer":
+        import urllib.request
+
+        env = {**os.environ, "STUDIO_DATA_DIR": str(self.data_dir), "STUDIO_PORT": str(self.port),
+               "STUDIO_HOST": "127.0.0.1", **{f"STUDIO_{k.upper()}": str(v) for k, v in self.settings.items()}}
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+
+        def up() -> bool:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the studio exited:\n{self.log()}")
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=2)
+                return True
+            except OSError:
+                return False
+
+        try:
+            wait_for(up, timeout, "the studio to start", interval=0.5)
+        except TimeoutError:
+            self.stop()
+            raise TimeoutError(f"the studio did not start in {timeout} s:\n{self.log()}") from None
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-6000:]
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop_process(self.process)

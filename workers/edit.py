@@ -14,7 +14,7 @@ import io
 from typing import Literal
 
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines import DEFAULT_MODEL
 from pipelines.edit import RESTYLE_STRENGTH, EditRequest, edit_image, needs_generator
@@ -26,6 +26,7 @@ from pipelines.product_mask import product_mask
 from pipelines.select import select_object
 from workers.bundle import unpack
 from workers.records import JobOutput, JobRecord
+from workers.schema import parse_fields
 
 EDIT_KIND = "edit"
 SELECT_KIND = "select"
@@ -34,11 +35,6 @@ DEFAULT_NEGATIVE = "blurry, low quality, distorted, watermark, text, extra objec
 
 Fraction = Field(ge=0.0, le=1.0)
 BoxFractions = tuple[float, float, float, float]
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']} (got {e['input']!r})"
-                     for e in exc.errors())
 
 
 class EditJob(BaseModel):
@@ -72,10 +68,7 @@ class EditJob(BaseModel):
 
     @classmethod
     def parse(cls, **fields) -> "EditJob":
-        try:
-            return cls(**fields)
-        except ValidationError as exc:
-            raise InvalidOptions(_problems(exc)) from None
+        return parse_fields(cls, fields)
 
     @property
     def effective_strength(self) -> float:
@@ -107,10 +100,7 @@ class SelectJob(BaseModel):
 
     @classmethod
     def parse(cls, **fields) -> "SelectJob":
-        try:
-            return cls(**fields)
-        except ValidationError as exc:
-            raise InvalidOptions(_problems(exc)) from None
+        return parse_fields(cls, fields)
 
 
 def _png(image: Image.Image) -> bytes:

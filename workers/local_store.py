@@ -11,13 +11,12 @@ import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from workers.records import BatchRecord, JobOutput, JobRecord, Start, dumps, gave_up_message
+from workers.sqlite import Database
 from workers.store import JobStore, new_id
 
 _SCHEMA = """
@@ -41,26 +40,9 @@ class LocalJobStore(JobStore):
         self.root = Path(root)
         self.blobs = self.root / "blobs"
         self.blobs.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.root / "jobs.sqlite3", check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.RLock()
-
-    @contextmanager
-    def _transaction(self):
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _query(self, sql, args=()):
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        self._db = Database(self.root / "jobs.sqlite3", _SCHEMA)
+        self._transaction = self._db.transaction
+        self._query = self._db.query
 
     def _dir(self, job_id: str) -> Path:
         return self.blobs / job_id[:2] / job_id
@@ -219,8 +201,7 @@ class LocalJobStore(JobStore):
         return len(old)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
 
 def _idem(owner: str, key: str) -> str:

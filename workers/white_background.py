@@ -18,10 +18,10 @@ from pathlib import PurePosixPath
 from typing import Iterable, Iterator, Literal
 
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from pipelines import DEFAULT_MODEL, REGISTRY, ModelStore, WhiteBackgroundOptions
-from pipelines.errors import InvalidOptions, StudioError
+from pipelines.errors import StudioError
 from pipelines.image_input import ImageLimits, InputItem, load_image
 from pipelines.segmentation import Box
 from pipelines.white_background import (
@@ -29,6 +29,7 @@ from pipelines.white_background import (
 )
 from workers.errors import JobFailed
 from workers.records import JobOutput, JobRecord
+from workers.schema import parse_fields
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +58,7 @@ class WhiteBackgroundJob(BaseModel):
     @classmethod
     def parse(cls, **fields) -> "WhiteBackgroundJob":
         """Build from user-supplied fields; bad values raise InvalidOptions naming the field and the rule."""
-        try:
-            return cls(**fields)
-        except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']} (got {e['input']!r})"
-                                 for e in exc.errors())
-            raise InvalidOptions(problems) from None
+        return parse_fields(cls, fields)
 
     def options(self, box: tuple[int, int, int, int] | None = None) -> WhiteBackgroundOptions:
         chosen = box or self.box

@@ -26,6 +26,7 @@ from pathlib import Path
 from studio.conversations.errors import StoreUnavailable
 from studio.conversations.records import Conversation, Version, dumps
 from studio.conversations.store import ConversationStore
+from workers.sqlite import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -55,30 +56,12 @@ class LocalConversationStore(ConversationStore):
         self.images = self.root / "images"
         try:
             self.images.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.root / "conversations.sqlite3", timeout=busy_timeout_s,
-                                       check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+            self._db = Database(self.root / "conversations.sqlite3", _SCHEMA, busy_timeout_s)
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"the conversation store in {self.root} cannot be opened ({exc}); check that "
                                    "the data folder exists and is writable") from None
-        self._lock = threading.RLock()
-
-    @contextmanager
-    def _transaction(self):
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _query(self, sql: str, args=()) -> list:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        self._transaction = self._db.transaction
+        self._query = self._db.query
 
     def _path(self, conversation_id: str, version_id: str, name: str) -> Path:
         return self.images / conversation_id / f"{version_id}.{name}"
@@ -99,12 +82,8 @@ class LocalConversationStore(ConversationStore):
 
     @_guarded
     def _load(self, conversation_id):
-        with self._lock:
-            self._db.execute("BEGIN")  # one snapshot for both reads
-            try:
-                return _load_in(self._db, conversation_id)
-            finally:
-                self._db.execute("COMMIT")
+        with self._db.snapshot() as db:  # one snapshot for both reads
+            return _load_in(db, conversation_id)
 
     @_guarded
     def _list(self, owner):
@@ -158,8 +137,7 @@ class LocalConversationStore(ConversationStore):
         self._query("SELECT 1")
 
     def close(self):
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     @contextmanager
     def _writing(self, conversation_id: str, version_id: str, files: dict[str, bytes]):

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, product_photo, require
-from tests.services import free_port
+from tests.conftest import product_photo, require
+from tests.services import StudioServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -24,27 +19,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 def studio_url(tmp_path_factory):
     """app.py as a user starts it: a fresh data directory, so the model is fetched on first use."""
     data = tmp_path_factory.mktemp("studio-data")
-    port = free_port()
-    log = open(data / "server.log", "w")
-    env = {**os.environ, "STUDIO_DATA_DIR": str(data), "STUDIO_PORT": str(port), "STUDIO_HOST": "127.0.0.1"}
-    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, (data / "server.log").read_text()
-                time.sleep(0.5)
-        else:
-            pytest.fail("the studio did not start in 120 s:\n" + (data / "server.log").read_text())
-        yield url, data
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    server = StudioServer(data).start()
+    yield server.url, data
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT, require
-from tests.services import free_port
+from tests.conftest import require
+from tests.services import StudioServer
 from tests.studio.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
@@ -30,28 +27,9 @@ def editor_url(tmp_path_factory, models_dir):
     for model in models_dir.iterdir():  # u2netp (verified) from the test model folder
         if model.is_dir() and not model.name.startswith("."):
             os.symlink(model, data / "models" / model.name)
-    port = free_port()
-    log = open(data / "server.log", "w")
-    env = {**os.environ, "STUDIO_DATA_DIR": str(data), "STUDIO_PORT": str(port), "STUDIO_HOST": "127.0.0.1",
-           "STUDIO_EDIT_MODEL": "tiny"}
-    server = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2)
-                break
-            except OSError:
-                assert server.poll() is None, (data / "server.log").read_text()
-                time.sleep(0.5)
-        else:
-            pytest.fail("the studio did not start in 120 s:\n" + (data / "server.log").read_text())
-        yield url, data
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    server = StudioServer(data, edit_model="tiny").start()
+    yield server.url, data
+    server.stop()
 
 
 @pytest.fixture(scope="module")

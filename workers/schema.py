@@ -1,0 +1,20 @@
+"""Job schemas built from what a user typed: every bad field named with its rule, as one InvalidOptions."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pipelines.errors import InvalidOptions
+
+Schema = TypeVar("Schema", bound=BaseModel)
+
+
+def parse_fields(schema: type[Schema], fields: dict) -> Schema:
+    try:
+        return schema(**fields)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']} (got {e['input']!r})"
+                             for e in exc.errors())
+        raise InvalidOptions(problems) from None
