@@ -140,6 +140,11 @@ class ChatEditor:
         before = self.layout_of(version)
         plan, after = plan_layout(instruction, before)
         action = plan["action"]
+        pointed = override.box is not None or override.mask is not None
+        if action == "none" and pointed:  # "put a lamp here" + a clicked cell: the user said where
+            plan = {**plan, "action": "add", "prompt_en": instruction,
+                    "notes": [*plan.get("notes", []), "placed where you pointed"]}
+            action = "add"
         if action not in OPERATION:
             raise NothingToDo(plan.get("reason") or f"“{instruction}” does not ask for a change I can make; try "
                               "add, move, remove, replace, resize, restyle or change the background")

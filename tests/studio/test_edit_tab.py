@@ -1,0 +1,86 @@
+"""The Chat editor tab's handlers as the page calls them: pointing at the picture (cell, box, painted region)
+steers the next round, the plan is drawn before it runs, and mistakes get plain messages."""
+
+from __future__ import annotations
+
+import io
+
+import gradio as gr
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipelines.errors import InvalidOptions
+from studio.edit_tab import EditTab
+from studio.settings import StudioSettings
+from tests.studio.test_editor import Session, _picture
+
+
+@pytest.fixture
+def tab(tmp_path, data_dir):
+    session = Session(tmp_path, data_dir / "models")
+    upload = tmp_path / "desk.png"
+    upload.write_bytes(_picture(300, 240))
+    yield EditTab(StudioSettings(data_dir=tmp_path / "studio", edit_model="tiny"), session.editor), upload
+    session.close()
+
+
+def _click(x, y):
+    return gr.SelectData(None, {"index": [x, y], "value": None})
+
+
+def _opened(tab, upload):
+    view = tab.upload(str(upload))
+    return view[5], view[6]  # conversation id, revision
+
+
+def test_a_clicked_cell_is_where_the_next_round_goes(tab):
+    tab, upload = tab
+    conversation_id, _ = _opened(tab, upload)
+    picture, override, note = tab.point(conversation_id, "Click a cell", {}, _click(250, 20))
+    assert override["cells"] == [[0, 2]] and "row 1, column 3" in note
+    assert picture[40, 250].tolist() != [225, 210, 190]  # the chosen cell is tinted
+    overlay, text = tab.show_plan(conversation_id, "put a lamp here", override)
+    assert "r1c3" in text and "placement chosen by hand" in text
+
+
+def test_two_clicks_draw_a_box_and_a_painted_region_becomes_the_mask(tab):
+    tab, upload = tab
+    conversation_id, _ = _opened(tab, upload)
+    _, override, note = tab.point(conversation_id, "Draw a box", {}, _click(30, 150))
+    assert "opposite corner" in note
+    _, override, _ = tab.point(conversation_id, "Draw a box", override, _click(90, 230))
+    assert override["box"] == [0.1, 0.625, 0.3, 0.9583]
+    with pytest.raises(InvalidOptions, match="paint over the region first"):
+        tab.paint(conversation_id, {"background": None, "layers": [], "composite": None}, override)
+    strokes = Image.new("RGBA", (300, 240))
+    strokes.paste((255, 0, 0, 255), (100, 80, 200, 200))
+    _, override, _ = tab.paint(conversation_id, {"background": None, "layers": [strokes], "composite": None},
+                               override)
+    mask = np.asarray(Image.open(io.BytesIO(override["mask"])))
+    assert mask[100, 150] == 255 and mask[10, 10] == 0
+
+
+def test_pointing_needs_a_mode_and_a_picture(tab):
+    tab, upload = tab
+    with pytest.raises(InvalidOptions, match="upload a picture first"):
+        tab.point(None, "Click a cell", {}, _click(1, 1))
+    conversation_id, _ = _opened(tab, upload)
+    with pytest.raises(InvalidOptions, match="choose how to point"):
+        tab.point(conversation_id, "Planner decides", {}, _click(1, 1))
+
+
+def test_a_round_from_the_tab_streams_progress_then_shows_the_new_version(tab):
+    tab, upload = tab
+    conversation_id, revision = _opened(tab, upload)
+    updates = list(tab.send(conversation_id, revision, "put a lamp in the bottom left", {}, "tiny", 5, False,
+                            "", 2, 2.0, 0, 0.8, "inpaint", ""))
+    statuses = [u[7] for u in updates if isinstance(u[7], str)]
+    assert "queued" in statuses[0] and statuses[-1].startswith("Version 2 ready")
+    final = updates[-1]
+    assert final[6] == revision + 1 and "seed 5" in statuses[-1]
+    assert any(m["content"] == "put a lamp in the bottom left" for m in final[2])
+    # a second window still on the old revision gets a conflict, not an overwrite
+    with pytest.raises(Exception, match="changed since you loaded it"):
+        list(tab.send(conversation_id, revision, "a bit higher", {}, "tiny", 5, False, "", 2, 2.0, 0, 0.8,
+                      "inpaint", ""))
