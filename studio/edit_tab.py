@@ -121,6 +121,15 @@ class EditTab:
             return self._empty()
         return self._view(self.editor.conversations.conversation(conversation_id))
 
+    def delete(self, conversation_id):
+        """Delete the open conversation (every version and picture) and show the next most recent one."""
+        if not conversation_id:  # none open, or the person said no when asked to confirm
+            return (*(gr.update(),) * 7, "Nothing was deleted.")
+        title = self.editor.conversations.conversation(conversation_id).title
+        self.editor.conversations.delete(conversation_id)
+        view = self.restore_page(None)
+        return (*view[:7], f"Deleted “{title}”. " + (view[7] if view[5] is None else ""))
+
     # -- pointing at the picture -------------------------------------------------------------------
     def point(self, conversation_id, mode, override, evt: gr.SelectData):
         if not conversation_id:
@@ -347,6 +356,7 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
                     conversation = gr.Dropdown([], label="Conversation", scale=3, elem_id="editor-conversation")
                     upload = gr.UploadButton("New from a picture…", file_types=["image"], scale=1,
                                              elem_id="editor-upload")
+                    delete = gr.Button("Delete", size="sm", scale=0, variant="stop", elem_id="editor-delete")
                 picture = gr.Image(label="Picture (the plan is drawn on it before a round runs)", interactive=False,
                                    type="numpy", format="png", height=460, buttons=["download", "fullscreen"],
                                    elem_id="editor-picture")
@@ -404,6 +414,8 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
     conversation_id.change(lambda c: c, conversation_id, remembered)
     upload.upload(user_errors(tab.upload), upload, view)
     conversation.input(user_errors(tab.switch), conversation, view)
+    delete.click(user_errors(tab.delete), conversation_id, view,
+                 js="(id) => (id && confirm('Delete this conversation and all its versions?')) ? id : null")
     picture.select(user_errors(tab.point), [conversation_id, mode, override], [picture, override, status])
     clear.click(user_errors(tab.clear_pointing), conversation_id, [picture, override, status])
     conversation_id.change(user_errors(tab.painting_canvas), conversation_id, painter)

@@ -84,3 +84,15 @@ def test_a_round_from_the_tab_streams_progress_then_shows_the_new_version(tab):
     with pytest.raises(Exception, match="changed since you loaded it"):
         list(tab.send(conversation_id, revision, "a bit higher", {}, "tiny", 5, False, "", 2, 2.0, 0, 0.8,
                       "inpaint", ""))
+
+
+def test_deleting_a_conversation_opens_the_next_one(tab):
+    tab, upload = tab
+    first, _ = _opened(tab, upload)
+    second, _ = _opened(tab, upload)
+    view = tab.delete(second)
+    assert view[5] == first and view[7].startswith("Deleted “desk.png”")
+    assert [c.id for c in tab.editor.conversations.conversations("studio")] == [first]
+    view = tab.delete(first)
+    assert view[5] is None and "Upload a picture" in view[7]
+    assert tab.delete(None)[7] == "Nothing was deleted."  # also what a "no" to the confirmation sends
