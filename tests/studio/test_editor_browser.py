@@ -71,6 +71,20 @@ def _picture(page) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(body)).convert("RGB"))
 
 
+def _set_slider(page, slider: str, value: int) -> None:
+    """Type into the slider's number box until the slider itself shows the value (as a person would check)."""
+    for _ in range(5):
+        page.fill(f"{slider} input[type=number]", str(value))
+        page.press(f"{slider} input[type=number]", "Tab")
+        try:
+            page.wait_for_function("([s, v]) => document.querySelector(s + ' input[type=range]')?.value === v",
+                                   arg=[slider, str(value)], timeout=3000)
+            return
+        except Exception:  # the accordion was still opening; type again
+            continue
+    raise AssertionError(f"{slider} did not take the value {value}")
+
+
 def _choose(page, dropdown: str, label_start: str) -> None:
     page.click(f"{dropdown} input")
     page.locator("[role=option]", has_text=label_start).first.click()
@@ -87,8 +101,7 @@ def test_a_conversation_with_rounds_undo_branch_and_compare(page, tmp_path):
 
     # fewer steps so the round is quick on a CPU; the parameter is visible under its diffusers name
     page.click("text=Parameters")
-    page.fill("#editor-steps input[type=number]", "2")
-    page.press("#editor-steps input[type=number]", "Tab")
+    _set_slider(page, "#editor-steps", 2)
 
     page.fill("#editor-message textarea", "put a lamp in the bottom left")
     page.click("#editor-plan")

@@ -125,7 +125,8 @@ def test_interactive_jobs_go_ahead_of_batch_items(workers, batches):
 
 def test_soft_time_limit_fails_the_job_with_a_clear_message(workers, batches):
     workers(soft_time_limit_s=1, time_limit_s=20, visibility_timeout_s=30)
-    view, _ = batches.submit("", WhiteBackgroundJob(), _photos(1, (4000, 3000)))
+    # 42 MP takes several seconds here (a 12 MP photo once finished in 0.99 s and the limit never fired)
+    view, _ = batches.submit("", WhiteBackgroundJob(), _photos(1, (7500, 5600)))
     view = _finish(batches, view, 60)
     (job,) = view.jobs
     assert job.state == "failed" and "time limit of 1 s" in job.error
