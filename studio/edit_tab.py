@@ -39,10 +39,12 @@ def _png(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def _label(version: Version, head: str) -> str:
+def _label(version: Version, head: str, numbers: dict[str, int]) -> str:
+    """"v3 · add: put a vase… (from v1) (current)": where the version branches off is visible in the list."""
     what = "upload" if version.operation == "upload" else f"{version.operation}: {version.instruction[:40]}"
-    parent = "" if version.number == 1 or version.parent_id is None else " "
-    return f"v{version.number} · {what}{parent}{' (current)' if version.id == head else ''}"
+    parent = numbers.get(version.parent_id or "")
+    branch = f" (from v{parent})" if parent is not None and parent != version.number - 1 else ""
+    return f"v{version.number} · {what}{branch}{' (current)' if version.id == head else ''}"
 
 
 @dataclass(frozen=True)
@@ -51,14 +53,12 @@ class EditTab:
     editor: ChatEditor
 
     # -- what the page shows for a conversation --------------------------------------------------
-    def _view(self, conversation: Conversation, note: str = "", override: dict | None = None):
+    def _view(self, conversation: Conversation, note: str = ""):
         store = self.editor.conversations
         versions = store.versions(conversation.id)
         by_id = {v.id: v for v in versions}
         head = by_id[conversation.head]
         picture = _image(store.image(conversation.id, head.id))
-        if override:
-            picture = self._overlay(picture, override)
         chat, path, node = [], [], head
         while node is not None:
             path.append(node)
@@ -66,7 +66,8 @@ class EditTab:
         for version in reversed(path[:-1]):
             chat.append({"role": "user", "content": version.instruction})
             chat.append({"role": "assistant", "content": self._describe(version)})
-        choices = [(_label(v, conversation.head), v.id) for v in versions]
+        numbers = {v.id: v.number for v in versions}
+        choices = [(_label(v, conversation.head, numbers), v.id) for v in versions]
         conversations = [(f"{c.title} ({time.strftime('%d %b %H:%M', time.localtime(c.updated))})", c.id)
                          for c in store.conversations(OWNER)]
         status = note or f"Version {head.number} of {len(versions)} · “{conversation.title}”"
