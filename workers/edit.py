@@ -21,6 +21,7 @@ from pipelines.edit import RESTYLE_STRENGTH, EditRequest, edit_image, needs_gene
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import load_image
 from pipelines.inpaint import InpaintParams
+from pipelines.masks import check_box
 from pipelines.models.generative import DEFAULT_EDITOR, EDITORS
 from pipelines.product_mask import product_mask
 from pipelines.select import select_object
@@ -33,7 +34,6 @@ SELECT_KIND = "select"
 FAMILY = "diffusion"
 DEFAULT_NEGATIVE = "blurry, low quality, distorted, watermark, text, extra objects"
 
-Fraction = Field(ge=0.0, le=1.0)
 BoxFractions = tuple[float, float, float, float]
 
 
@@ -61,9 +61,8 @@ class EditJob(BaseModel):
         if self.model not in EDITORS:
             raise ValueError(f"unknown editor model {self.model!r}; available: {', '.join(EDITORS)}")
         for name in ("box", "source_box"):
-            box = getattr(self, name)
-            if box is not None and not (0 <= box[0] < box[2] <= 1 and 0 <= box[1] < box[3] <= 1):
-                raise ValueError(f"{name} {list(box)} must be x0 < x1 and y0 < y1, all within 0..1")
+            if getattr(self, name) is not None:
+                check_box(getattr(self, name), name)  # the pipeline's own rule, checked before anything is stored
         return self
 
     @classmethod

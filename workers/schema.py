@@ -15,6 +15,11 @@ def parse_fields(schema: type[Schema], fields: dict) -> Schema:
     try:
         return schema(**fields)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'options'}: {e['msg']} (got {e['input']!r})"
-                             for e in exc.errors())
+        problems = "; ".join(_problem(e) for e in exc.errors())
         raise InvalidOptions(problems) from None
+
+
+def _problem(error: dict) -> str:
+    if not error["loc"]:  # a rule across fields: its own message names the values
+        return error["msg"].removeprefix("Value error, ")
+    return f"{'.'.join(map(str, error['loc']))}: {error['msg']} (got {error['input']!r})"
