@@ -14,7 +14,8 @@ selected object, mode L, 255 = region/object):
                 bottom centre: objects stand on things); nothing is regenerated
     resize      the same, scaled uniformly to fit `box`'s size about the object's bottom centre
     restyle     inpaint the region with params.strength < 1 (img2img inside the mask: shapes stay)
-    background  keep the product (mask, 255 = product) and inpaint everything else with the prompt
+    background  keep the product (mask, 255 = product), inpaint everything else with the prompt, and put the
+                product's own pixels back with a soft shadow under it (pipelines.scene.place_product)
 
 Every operation composites back: a pixel where `EditResult.mask` is 0 is bit-identical to the input.
 `step(done, total, message)` reports progress and may raise to cancel; that exception propagates.
@@ -27,11 +28,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
+from pipelines import compose
 from pipelines.errors import InvalidImage, InvalidOptions, ModelUnavailable
 from pipelines.inpaint import InpaintParams, Step, inpaint
 from pipelines.masks import (FractionBox, PixelBox, binarize, bounding_box, box_mask, check_box, check_mask,
                              composite, dilate, feather_inside, to_pixels, union)
 from pipelines.remove import fill_region
+from pipelines.scene import place_product
 
 OPERATIONS = ("add", "replace", "remove", "move", "resize", "restyle", "background")
 WEIGHTLESS = ("remove", "move", "resize")  # work without a generative model
@@ -128,10 +131,16 @@ def _background(image, request, mask, editor, step) -> EditResult:
     keep = np.asarray(mask)
     if keep.min() == 255:
         raise InvalidOptions("the product's mask covers the whole picture: there is no background to change")
-    alpha = Image.fromarray((255 - keep).astype(np.uint8), "L")  # the product's own edge decides the blend
-    region = binarize(alpha)
+    region = binarize(Image.fromarray((255 - keep).astype(np.uint8), "L"))
     generated = _inpaint(image, region, request.params, editor, step)
-    return EditResult(composite(image, generated, alpha), region, "diffusion", ("product pixels kept as they were",))
+    # the product's own pixels back in their place (scale 1, harmonize 0: exact), its edge freed of the old
+    # background's colour, grounded with a soft shadow on the new background
+    x0, y0, x1, y1 = bounding_box(mask)
+    edge = compose.decontaminate(np.asarray(image)[y0:y1, x0:x1], keep[y0:y1, x0:x1] / 255.0)
+    product = Image.fromarray(np.dstack([edge, keep[y0:y1, x0:x1]]), "RGBA")
+    placed = place_product(generated, product, (x0, y0, x1, y1), shadow="soft", harmonize=0.0)
+    return EditResult(placed.image, region, "diffusion",
+                      ("product pixels kept as they were, grounded on the new background with a soft shadow",))
 
 
 def _generate(image, region, params, editor, step) -> EditResult:

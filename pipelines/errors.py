@@ -4,8 +4,11 @@
     ├── InvalidImage (ValueError)        an input that is not a usable image; message says why
     │   └── InvalidArchive               a zip that is unsafe or unreadable
     ├── InvalidOptions (ValueError)      an option outside what is allowed; message lists what is
+    │   ├── InvalidTemplate              a banner template file that breaks the template format
+    │   └── TextDoesNotFit               copy too long for its slot even at the slot's smallest size
     ├── ProductNotFound (ValueError)     segmentation found nothing to keep in the picture
-    └── ModelUnavailable (RuntimeError)  weights could not be obtained or loaded; message says what to do
+    ├── ModelUnavailable (RuntimeError)  weights could not be obtained or loaded; message says what to do
+    └── FontMissing (RuntimeError)       a font package the typography needs is not installed
 
 Every message is written for the person who supplied the input: it names the bad value and what is
 allowed, and never carries a stack trace.
@@ -34,3 +37,15 @@ class ProductNotFound(StudioError, ValueError):
 
 class ModelUnavailable(StudioError, RuntimeError):
     """Model weights that cannot be obtained or loaded."""
+
+
+class InvalidTemplate(InvalidOptions):
+    """A banner template that does not follow the template format; the message names file, field and rule."""
+
+
+class TextDoesNotFit(InvalidOptions):
+    """Copy that does not fit its slot at the slot's smallest size; the message says by how much."""
+
+
+class FontMissing(StudioError, RuntimeError):
+    """A font the typography needs is not installed; the message names the package."""

@@ -312,7 +312,14 @@ def test_background_keeps_the_product_pixels(fake):
     result = edit_image(image, REQUESTS["background"], editor="e", step=Steps())
     keep = np.asarray(product) == 255
     assert np.array_equal(np.asarray(result.image)[keep], np.asarray(image)[keep])
-    assert (np.asarray(result.image)[~keep] == FAKE).all()  # the rest is the new background
+    after = np.asarray(result.image).astype(int)
+    x0, y0, x1, y1 = to_pixels(OBJECT, (W, H))
+    base = np.zeros_like(keep)
+    base[y1 - 12:y1 + 12, x0 - 12:x1 + 12] = True  # around the product's base: its soft shadow
+    assert (after[~keep & ~base] == FAKE).all()  # the rest is the new background, untouched
+    shade = after[~keep & base]
+    assert (shade <= FAKE).all() and (after[y1:y1 + 3, (x0 + x1) // 2] < FAKE).any()  # only darker, under it
+    assert any("soft shadow" in note for note in result.notes)
     assert np.array_equal(np.asarray(fake.calls[0][1]) > 0, ~keep)
 
 
