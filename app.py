@@ -37,6 +37,8 @@ class Services:
     models: object | None  # pipelines.ModelStore in the embedded mode; workers hold the models otherwise
     stop: object  # callable: stops the embedded worker thread (a no-op with Redis)
     editor: object = None  # studio.editor.ChatEditor: conversations + editing rounds on the same jobs
+    banners: object = None  # workers.banners.BannerJobs: banner sets and cut-outs on the same jobs
+    templates: object = None  # pipelines.banners.library.TemplateLibrary: built-in + STUDIO_TEMPLATES_DIR
 
 
 def create_editor(settings: StudioSettings, store, dispatcher):
@@ -56,8 +58,11 @@ def create_editor(settings: StudioSettings, store, dispatcher):
 
 
 def create_services(settings: StudioSettings) -> Services:
+    from pipelines.banners.library import TemplateLibrary
+    from workers.banners import BannerJobs
     from workers.batches import Batches
 
+    templates = TemplateLibrary.load(settings.templates_dir)  # a broken user file is skipped and logged
     if settings.redis_url:
         from workers.queue import CeleryDispatcher, create_celery
         from workers.redis_store import RedisJobStore
@@ -65,7 +70,8 @@ def create_services(settings: StudioSettings) -> Services:
         store = RedisJobStore.from_url(settings.redis_url, settings.retention_s)
         dispatcher = CeleryDispatcher(create_celery(settings.queue_config()))
         batches = Batches(store, dispatcher, settings.image_limits())
-        return Services(batches, None, lambda: None, create_editor(settings, store, dispatcher))
+        return Services(batches, None, lambda: None, create_editor(settings, store, dispatcher),
+                        BannerJobs(store, dispatcher), templates)
 
     from pipelines import ModelStore
     from workers.embedded import EmbeddedQueue
@@ -77,7 +83,7 @@ def create_services(settings: StudioSettings) -> Services:
     models = ModelStore(settings.models_dir, development=settings.development)
     queue = EmbeddedQueue(JobRuntime(store, models, settings.image_limits())).start()
     return Services(Batches(store, queue, settings.image_limits()), models, queue.stop,
-                    create_editor(settings, store, queue))
+                    create_editor(settings, store, queue), BannerJobs(store, queue), templates)
 
 
 def create_app(settings: StudioSettings, services: Services | None = None):
@@ -86,6 +92,7 @@ def create_app(settings: StudioSettings, services: Services | None = None):
     from fastapi import FastAPI
 
     from studio.api import create_api
+    from studio.api_banners import create_banners_api
     from studio.api_errors import BodyLimit, install_error_handlers
     from studio.ui import build_ui
 
@@ -97,20 +104,23 @@ def create_app(settings: StudioSettings, services: Services | None = None):
         services.stop()  # the embedded worker thread finishes its current job; unfinished ones resume next start
 
     app = FastAPI(title="Storefront Studio", docs_url="/docs", lifespan=lifespan,
-                  description="Catalog white backgrounds over HTTP. Send `X-API-Key` when keys are configured.")
+                  description="Catalog white backgrounds and banners from templates over HTTP. Send `X-API-Key` "
+                              "when keys are configured.")
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict:
         return {"status": "ok", "mode": "redis" if settings.redis_url else "embedded"}
 
     app.include_router(create_api(settings, services.batches))
+    app.include_router(create_banners_api(settings, services.banners, services.batches, services.templates))
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_mb * 1024 * 1024)
     if not settings.api_key_owners and settings.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("the batch API on %s has no API keys: anyone who can reach it can use it "
                     "(set STUDIO_API_KEYS)", settings.host)
 
-    blocks = build_ui(settings, services.batches, services.models, services.editor)
+    blocks = build_ui(settings, services.batches, services.models, services.editor, banners=services.banners,
+                      templates=services.templates)
     return gr.mount_gradio_app(
         app, blocks, path="/", allowed_paths=[], max_file_size=f"{settings.max_upload_mb}mb",
         show_error=False, enable_monitoring=False, footer_links=[], ssr_mode=False,

@@ -2,7 +2,7 @@
 
     POST   /v1/batches                          multipart `files` (+ preset, shadow, margin, width, height, model)
     GET    /v1/batches/{batch_id}               the batch: state, counts, items
-    GET    /v1/batches/{batch_id}/items/{id}    one item's result image
+    GET    /v1/batches/{batch_id}/items/{id}    one item's result (an image; a banner set's zip)
     GET    /v1/batches/{batch_id}/results.zip   every finished result + report.csv
     DELETE /v1/batches/{batch_id}               cancel what has not run
 """
@@ -10,26 +10,26 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import tempfile
-from typing import Iterator
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
+from starlette.formparsers import MultiPartException
 
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import count_streams, iter_streams
-from studio.api_errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from studio.api_common import (
+    DiskSpooledParser, attachment, authenticator, batch_json, chunks, idempotency_key, parse_bool,
+)
+from studio.api_errors import PayloadTooLarge, UnsupportedMediaType
 from studio.settings import StudioSettings
-from workers.batches import Batches, BatchView
+from workers.batches import Batches
 from workers.white_background import WhiteBackgroundJob, check_job
 
 OPTION_FIELDS = ("preset", "shadow", "margin", "width", "height", "model")
-_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
 _REQUEST_BODY = {
     "required": True,
     "content": {"multipart/form-data": {"schema": {
@@ -48,53 +48,18 @@ _REQUEST_BODY = {
 }
 
 
-class _DiskSpooledParser(MultiPartParser):
-    """Starlette's parser keeps every uploaded part under 1 MB in memory until the request ends: 1,000
-    photos as separate parts held ~80 MB. Parts above 8 KB go to temporary files instead."""
-
-    spool_max_size = 8 * 1024
-
-
-def batch_json(view: BatchView, with_items: bool = True) -> dict:
-    base = f"/v1/batches/{view.id}"
-    items = []
-    for job in view.jobs if with_items else ():
-        item = {"id": job.id, "name": job.name, "state": job.state, "error": job.error}
-        if job.state == "running":
-            item["progress"] = {"step": job.step, "total": job.total_steps, "message": job.message}
-        if job.state == "done":
-            item["result_url"] = f"{base}/items/{job.id}"
-            item["passed"] = job.result.get("report", {}).get("passed")
-        items.append(item)
-    body = {"id": view.id, "state": view.state, "counts": view.counts, "created": view.record.created,
-            "options": view.record.options, "results_url": f"{base}/results.zip"}
-    return {**body, "items": items} if with_items else body
-
-
 def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["batches"])
-    owners = settings.api_key_owners
-
-    def authenticate(request: Request) -> str:
-        """The caller's owner id: "" when no keys are configured, else the hash of a valid key."""
-        if not owners:
-            return ""
-        key = request.headers.get("x-api-key") or _bearer(request.headers.get("authorization", ""))
-        if not key:
-            raise Unauthorized("this API needs an API key: send it in the X-API-Key header")
-        for known, owner in owners.items():
-            if hmac.compare_digest(known.encode(), key.encode()):
-                return owner
-        raise Unauthorized("the API key is not valid")
+    authenticate = authenticator(settings)
 
     @router.post("/batches", status_code=202, openapi_extra={"requestBody": _REQUEST_BODY},
                  summary="Submit photos (and/or zips) for white backgrounds")
     async def create_batch(request: Request, owner: str = Depends(authenticate)) -> JSONResponse:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
             raise UnsupportedMediaType("send multipart/form-data with one or more `files` parts (images or .zip)")
-        key = _idempotency_key(request.headers.get("idempotency-key"))
-        parser = _DiskSpooledParser(request.headers, request.stream(), max_files=settings.max_files_per_request,
-                                    max_fields=len(OPTION_FIELDS) + 4, max_part_size=64 * 1024)
+        key = idempotency_key(request.headers.get("idempotency-key"))
+        parser = DiskSpooledParser(request.headers, request.stream(), max_files=settings.max_files_per_request,
+                                   max_fields=len(OPTION_FIELDS) + 4, max_part_size=64 * 1024)
         try:
             form = await parser.parse()
         except MultiPartException as exc:
@@ -129,12 +94,13 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
         """`?items=false` leaves out the item list: a cheaper poll for a large batch's progress."""
         return batch_json(batches.view(batch_id, owner), with_items=items)
 
-    @router.get("/batches/{batch_id}/items/{item_id}", summary="One item's result image",
-                response_class=Response, responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}})
+    @router.get("/batches/{batch_id}/items/{item_id}", summary="One item's result (an image, or a banner set's zip)",
+                response_class=Response,
+                responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "application/zip": {}}}})
     def get_item(batch_id: str, item_id: str, owner: str = Depends(authenticate)) -> Response:
         data, job = batches.result(batch_id, item_id, owner)
         return Response(data, media_type=job.result.get("media_type", "application/octet-stream"),
-                        headers={"Content-Disposition": _attachment(job.result.get("file_name", job.id))})
+                        headers={"Content-Disposition": attachment(job.result.get("file_name", job.id))})
 
     @router.get("/batches/{batch_id}/results.zip", summary="All finished results and report.csv",
                 response_class=StreamingResponse, responses={200: {"content": {"application/zip": {}}}})
@@ -146,8 +112,8 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
             spool.close()
             raise
         spool.seek(0)
-        return StreamingResponse(_chunks(spool), media_type="application/zip",
-                                 headers={"Content-Disposition": _attachment(f"batch-{batch_id}.zip")})
+        return StreamingResponse(chunks(spool), media_type="application/zip",
+                                 headers={"Content-Disposition": attachment(f"batch-{batch_id}.zip")})
 
     @router.delete("/batches/{batch_id}", summary="Cancel the items that have not run")
     def cancel_batch(batch_id: str, owner: str = Depends(authenticate)) -> dict:
@@ -173,9 +139,7 @@ def _parse_job(fields: dict[str, str]) -> WhiteBackgroundJob:
         if name in ("preset", "model"):
             values[name] = text
         elif name == "shadow":
-            if text.lower() not in _TRUE | _FALSE:
-                raise InvalidOptions(f"shadow: {raw!r} is not true or false")
-            values[name] = text.lower() in _TRUE
+            values[name] = parse_bool(name, raw)
         elif text:
             try:
                 values[name] = float(text) if name == "margin" else int(text)
@@ -189,14 +153,6 @@ def _parse_job(fields: dict[str, str]) -> WhiteBackgroundJob:
     return job
 
 
-def _idempotency_key(raw: str | None) -> str | None:
-    if raw is None:
-        return None
-    if not 1 <= len(raw) <= 255 or not raw.isprintable():
-        raise InvalidOptions("Idempotency-Key must be 1–255 printable characters (e.g. a UUID)")
-    return raw
-
-
 def _fingerprint(job: WhiteBackgroundJob, files) -> str:
     """What makes two requests 'the same': the options, and every file's name and content."""
     digest = hashlib.sha256(json.dumps(job.model_dump(mode="json"), sort_keys=True).encode())
@@ -207,22 +163,3 @@ def _fingerprint(job: WhiteBackgroundJob, files) -> str:
             content.update(chunk)
         digest.update(f"{name}\0{content.hexdigest()}\0".encode())
     return digest.hexdigest()
-
-
-def _bearer(header: str) -> str | None:
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-def _attachment(name: str) -> str:
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in name) or "result"
-    return f'attachment; filename="{safe}"'
-
-
-def _chunks(spool, size: int = 1024 * 1024) -> Iterator[bytes]:
-    try:
-        while chunk := spool.read(size):
-            yield chunk
-    finally:
-        spool.close()
-

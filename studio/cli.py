@@ -1,14 +1,18 @@
-"""The `studio` command: white backgrounds over files, folders and zips, and model management.
+"""The `studio` command: white backgrounds over files, folders and zips, banners, and model management.
 
     studio whitebg INPUT... --out DIR [--preset amazon|shopify|aliexpress|transparent|custom]
                    [--model NAME] [--mask-dir DIR] [--shadow] [--width N --height N --margin F]
                    [--box X0,Y0,X1,Y1]
+    studio banners --template ID|FILE --product PHOTO --sizes square,story --out banners.zip
+                   (--copy copy.csv | --language en --headline "…")    see studio/cli_banners.py
+    studio templates list | check FILE
     studio models list
     studio models pull NAME        a white-background model, a chat editor (sd15, sdxl, tiny) or one of its
                                    parts (e.g. sam-vit-b); hub models go to the Hugging Face cache
 
-Exit status: 0 when every input succeeded, 1 when some input failed (each is reported with its reason
-and the rest go on), 2 for a bad command line, 3 when the model cannot be had.
+Exit status: 0 when every input succeeded, 1 when some input (or banner) failed (each is reported with its
+reason and the rest go on; `templates check`: the file has problems), 2 for a bad command line, 3 when the
+model cannot be had.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pipelines.models import EDITORS, GENERATIVE
 from pipelines.errors import ModelUnavailable, StudioError
 from pipelines.image_input import iter_sources
 from pipelines.image_input.sources import count_sources
+from studio import cli_banners
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
 from workers.white_background import WhiteBackgroundJob, check_job, run_white_background
@@ -56,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     wb.add_argument("--height", type=int, help="canvas height (custom preset)")
     wb.add_argument("--margin", type=float, help="empty share of each side, 0–0.4")
     wb.add_argument("--box", type=_box, help="only look for the product inside X0,Y0,X1,Y1")
+    cli_banners.add_parsers(sub)
     models = sub.add_parser("models", help="list or fetch models")
     msub = models.add_subparsers(dest="models_command", required=True)
     msub.add_parser("list", help="show every model and whether it is installed")
@@ -157,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = StudioSettings()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return whitebg(args, settings) if args.command == "whitebg" else models(args, settings)
+        if args.command == "whitebg":
+            return whitebg(args, settings)
+        if args.command == "banners":
+            return cli_banners.banners(args, settings, _ensure_model)
+        if args.command == "templates":
+            return cli_banners.templates(args, settings)
+        return models(args, settings)
     except ModelUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

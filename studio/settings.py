@@ -9,6 +9,7 @@
     STUDIO_MAX_FILES_PER_REQUEST  file parts per API request (1000; a larger catalog goes in .zip files)
     STUDIO_DEFAULT_MODEL          white-background model used when none is chosen (u2netp)
     STUDIO_EDIT_MODEL             the chat editor's generative model (sd15; `tiny` = development models)
+    STUDIO_TEMPLATES_DIR          your own banner templates (*.json), listed beside the built-in ones
 Conversations live under STUDIO_DATA_DIR/conversations, or in Redis when STUDIO_REDIS_URL is set; they do not
 expire (delete them from the studio).
 Job timing and retention: see workers/settings.py. A `.env` file in the working directory is read too.

@@ -17,6 +17,7 @@ from pipelines.image_input import ImageLimits
 from workers.errors import JobCancelled
 from workers.records import MAX_ATTEMPTS, JobOutput, JobRecord
 from workers.store import JobStore
+from workers.banners import BANNERS_KIND, CUTOUT_KIND, run_banners_item, run_cutout_item
 from workers.edit import EDIT_KIND, SELECT_KIND, run_edit_item, run_select_item
 from workers.white_background import run_white_background_item
 
@@ -29,6 +30,8 @@ KINDS: dict[str, JobFunction] = {
     "white_background": run_white_background_item,
     EDIT_KIND: run_edit_item,
     SELECT_KIND: run_select_item,
+    BANNERS_KIND: run_banners_item,
+    CUTOUT_KIND: run_cutout_item,
 }
 
 

@@ -11,6 +11,7 @@
     STUDIO_WORKER_COMPILE         torch.compile the editors on a GPU worker (false)
     STUDIO_EDIT_MODEL             the chat editor's default generative model (sd15); `tiny` = random-weight
                                   development models, built locally, to exercise the whole flow without weights
+    STUDIO_TEMPLATES_DIR          a folder of your own banner templates (*.json) beside the built-in ones
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class TierSettings(BaseSettings):
     visibility_timeout_s: int = Field(900, ge=1)
     retention_days: float = Field(7.0, gt=0)
     edit_model: str = DEFAULT_EDITOR
+    templates_dir: Path | None = None
     log_level: str = "INFO"
 
     @model_validator(mode="after")
