@@ -10,6 +10,7 @@ around their text; an item whose copy is empty is left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from PIL import Image, ImageDraw
 
@@ -74,13 +75,16 @@ def _try(items, template, copy, scale, width, height, short, language, fonts):
         size = max(low_px, round(low_px + (high_px - low_px) * scale))
         pad_x, pad_y = _padding(item, size)
         room = width - 2 * pad_x
-        if item.shape == "circle":  # a round badge wraps its words into a compact block
-            room = min(room, round(CIRCLE_EMS * size))
-        fitted.append((item, fit_text(
-            copy[item.slot].strip(), max(1, room), max(1, height - 2 * pad_y),
-            style=_style(template, item), language=language, fonts=fonts, max_size=size, min_size=low_px,
-            max_lines=item.max_lines, label=item.slot,
-        )))
+        fit = partial(fit_text, copy[item.slot].strip(), height=max(1, height - 2 * pad_y), style=_style(template, item),
+                      language=language, fonts=fonts, max_size=size, min_size=low_px, max_lines=item.max_lines,
+                      label=item.slot)
+        if item.shape == "circle":  # a round badge wraps its words into a compact block, if its words allow
+            try:
+                fitted.append((item, fit(width=max(1, min(room, round(CIRCLE_EMS * size))))))
+                continue
+            except TextDoesNotFit:
+                pass
+        fitted.append((item, fit(width=max(1, room))))
     return fitted
 
 
