@@ -12,7 +12,6 @@ Handlers are plain methods of `BannersTab` (testable without a browser); `build_
 from __future__ import annotations
 
 import io
-import shutil
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pathlib import Path, PurePosixPath
 import gradio as gr
 from PIL import Image
 
-from pipelines import REGISTRY, ModelStore
+from pipelines import ModelStore
 from pipelines.banners.copy import copy_table_csv, parse_copy_table
 from pipelines.banners.library import TemplateLibrary
 from pipelines.banners.sizes import SIZES
@@ -33,6 +32,7 @@ from studio.banners_preview import (
     size_label, table_rows,
 )
 from studio.settings import StudioSettings
+from studio.tab_helpers import ensure_model, prune
 from studio.ui_errors import user_errors
 from workers.banners import MARKETING_HARMONIZE, BannerJobs, BannersJob
 
@@ -122,7 +122,7 @@ class BannersTab:
         loaded = load_image(data, self.settings.image_limits())  # a broken upload is reported before any job
         model = self.settings.default_model
         if loaded.image.mode != "RGBA" and self.models is not None:
-            self._ensure_model(model, progress)
+            ensure_model(self.models, model, progress)
         job_id = self.banners.submit_cutout(OWNER, data, model=model)
         yield gr.update(), gr.update(), "Cutting out the product · queued"
         last = None
@@ -140,16 +140,6 @@ class BannersTab:
         notes = "; ".join(summary.get("notes", []))
         cutout = Image.open(io.BytesIO(png))
         yield png, cutout, f"Cut-out ready ({cutout.width}×{cutout.height} px){f' · {notes}' if notes else ''}."
-
-    def _ensure_model(self, name: str, progress) -> None:
-        if self.models.is_installed(name):
-            return
-        gr.Info(f"Downloading the {name} model — first use only ({REGISTRY[name].description}).")
-
-        def report(done, total, message):
-            progress((done, total) if total else None, desc=message, unit="bytes")
-
-        self.models.pull(name, report)
 
     # -- sizes and copy --------------------------------------------------------------------------------
     def size_choices(self, names, custom, current):
@@ -268,7 +258,7 @@ class BannersTab:
         yield status, None, gallery, report, str(archive)
 
     def _collect(self, job_id: str, data: bytes, summary: dict):
-        _prune(self.settings.temp_dir / "banners" / "results", RESULTS_KEPT_SECONDS)
+        prune(self.settings.temp_dir / "banners" / "results", RESULTS_KEPT_SECONDS)
         run_dir = self.settings.temp_dir / "banners" / "results" / job_id[:12]
         run_dir.mkdir(parents=True, exist_ok=True)
         archive = run_dir / (summary.get("file_name") or "banners.zip")
@@ -297,15 +287,6 @@ class BannersTab:
         return "Nothing is running."
 
 
-def _prune(root: Path, max_age: float) -> None:
-    """Delete earlier runs' result folders older than max_age seconds."""
-    if not root.is_dir():
-        return
-    cutoff = time.time() - max_age
-    for run in root.iterdir():
-        if run.is_dir() and run.stat().st_mtime < cutoff:
-            shutil.rmtree(run, ignore_errors=True)
-
 
 def build_banners_tab(settings: StudioSettings, banners: BannerJobs, templates: TemplateLibrary,
                       models: ModelStore | None, blocks: gr.Blocks) -> None:
@@ -328,7 +309,7 @@ def build_banners_tab(settings: StudioSettings, banners: BannerJobs, templates: 
                     with gr.Row():
                         logo = gr.Image(label="Logo (PNG with transparency works best)", type="filepath",
                                         image_mode=None, sources=["upload"], height=160, elem_id="banners-logo")
-                        photo = gr.Image(label="Background photo (templates with a photo background)",
+                        photo = gr.Image(label="Background photo (replaces the template's background)",
                                          type="filepath", image_mode=None, sources=["upload"], height=160,
                                          elem_id="banners-photo")
                     file_format = gr.Radio(["jpeg", "png"], value="jpeg", label="File format",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pipelines.image_input.sources import count_sources
 from pipelines.presets import PRESETS
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
+from studio.tab_helpers import ensure_model, prune
 from studio.ui_errors import user_errors
 from workers.batches import Batches, BatchView
 from workers.white_background import WhiteBackgroundJob, check_job
@@ -47,7 +47,7 @@ class WhiteBackgroundTab:
         )
         check_job(job)
         if self.models is not None:
-            self._ensure_model(job.model, progress)
+            ensure_model(self.models, job.model, progress)
         paths = [Path(f) for f in files]
         total = count_sources(paths)
         progress((0, total), desc="queued")
@@ -69,7 +69,7 @@ class WhiteBackgroundTab:
             time.sleep(POLL_SECONDS)
 
     def _collect(self, view: BatchView):
-        _prune(self.settings.temp_dir / "results", RESULTS_KEPT_SECONDS)
+        prune(self.settings.temp_dir / "results", RESULTS_KEPT_SECONDS)
         run_dir = self.settings.temp_dir / "results" / view.id[:12]
         writer = OutputWriter(run_dir)
         (run_dir / "previews").mkdir()
@@ -141,16 +141,6 @@ class WhiteBackgroundTab:
         return self._preview(files, name, boxes), "", boxes, None
 
     # -- helpers ------------------------------------------------------------------------------
-    def _ensure_model(self, name: str, progress) -> None:
-        if self.models.is_installed(name):
-            return
-        gr.Info(f"Downloading the {name} model — first use only ({REGISTRY[name].description}).")
-
-        def report(done, total, message):
-            progress((done, total) if total else None, desc=message, unit="bytes")
-
-        self.models.pull(name, report)
-
     def _preview(self, files, name, boxes, dot=None):
         path = next((Path(f) for f in files or [] if sanitise_name(Path(f).name) == name), None)
         if path is None:
@@ -165,15 +155,6 @@ class WhiteBackgroundTab:
             draw.ellipse((dot[0] - r, dot[1] - r, dot[0] + r, dot[1] + r), fill=(255, 40, 90))
         return np.asarray(image)
 
-
-def _prune(root: Path, max_age: float) -> None:
-    """Delete earlier runs' result folders older than max_age seconds."""
-    if not root.is_dir():
-        return
-    cutoff = time.time() - max_age
-    for run in root.iterdir():
-        if run.is_dir() and run.stat().st_mtime < cutoff:
-            shutil.rmtree(run, ignore_errors=True)
 
 
 def _report_row(name: str, report: dict, notes) -> list[str]:

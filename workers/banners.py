@@ -289,7 +289,8 @@ def make_banners(job: BannersJob, plan: BannerPlan, inputs: BannerInputs, models
     """Cut the product out, make the backgrounds (generated ones with the job's editor), render every size x
     language of `plan` (the job's, checked); yields each banner as it is made. Steps: the cut-out, generation
     (one per size), one per banner."""
-    generation = len(plan.sizes) if plan.generated else 0
+    generate = plan.generated and inputs.photo is None  # the merchant's own photo replaces any background
+    generation = len(plan.sizes) if generate else 0
     total = 1 + generation + plan.count
     step(0, total, "reading the images")
     product = load_image(inputs.product, limits).image
@@ -299,7 +300,7 @@ def make_banners(job: BannersJob, plan: BannerPlan, inputs: BannerInputs, models
     cutout = cut_out_product(product, store=models, model=job.model)
     step(1, total, "product cut out")
     backgrounds = None
-    if plan.generated:
+    if generate:
         backgrounds = _generate(job, plan, cutout, models, lambda done, message: step(1 + done, total, message))
     extension = "jpg" if job.format == "jpeg" else "png"
     items = render_set(plan.template, cutout, plan.copies, plan.sizes, fonts=default_fonts(), logo=logo,

@@ -26,7 +26,7 @@ from pipelines.banners.contrast import apply_scrim, fix_contrast
 from pipelines.banners.copy import BannerCopy
 from pipelines.banners.sizes import CanvasSize, layout_class
 from pipelines.banners.stack import FittedItem, draw_shape, fit_stack
-from pipelines.banners.template import GeneratedBackground, Layout, Template, mirror_align
+from pipelines.banners.template import GeneratedBackground, Layout, PhotoBackground, Template, mirror_align
 from pipelines.errors import InvalidImage, InvalidOptions, StudioError
 from pipelines.scene import place_product
 from pipelines.typography import FontLibrary, draw_text, language_info
@@ -46,7 +46,7 @@ class BannerRequest:
     copy: BannerCopy | None  # None: a marketing image (the product on the scene, no text)
     product: Image.Image | None = None  # the cut-out: RGBA, alpha = the product
     logo: Image.Image | None = None
-    photo: Image.Image | None = None  # the merchant's own photo for a photo background
+    photo: Image.Image | None = None  # the merchant's own photo: the background of any template (cover-fitted)
     background: Image.Image | None = None  # a generated scene for this size (and reading direction)
     harmonize: float = 0.0  # 0 keeps the product's pixels exactly; up to 1 matches it to the scene
     draft: bool = False  # previews: a generated background not made yet is shown as a plain backdrop
@@ -172,6 +172,9 @@ def _background(request: BannerRequest, notes: list[str]) -> Image.Image:
     if request.background is not None:
         return _cover(request.background.convert("RGB"), size)
     spec = template.background
+    if request.photo is not None and not isinstance(spec, PhotoBackground):
+        notes.append("your photo replaces the template's background")
+        return _cover(request.photo.convert("RGB"), size)
     if isinstance(spec, GeneratedBackground):
         if not request.draft:
             raise InvalidOptions(

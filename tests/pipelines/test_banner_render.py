@@ -209,6 +209,14 @@ def test_generated_backgrounds_keep_the_product_exact(library, fonts, tiny_store
         assert (np.asarray(item.banner.image)[~keep] != np.asarray(draft.image)[~keep]).any(axis=1).mean() > 0.5
 
 
+def test_the_merchants_photo_replaces_any_templates_background(library, fonts):
+    photo = Image.new("RGB", (900, 600), (20, 90, 60))
+    banner = render_banner(BannerRequest(library.get("bold-sale"), 1200, 628, COPIES["en"], quadrant_product(),
+                                         photo=photo), fonts)
+    assert banner.image.getpixel((1197, 2)) == (20, 90, 60)  # a corner no decoration or text reaches
+    assert any("your photo" in note for note in banner.notes)
+
+
 def test_the_logo_lands_in_its_place(library, fonts):
     logo = Image.new("RGBA", (400, 100), (10, 120, 200, 255))
     template = library.get("minimal-white")
