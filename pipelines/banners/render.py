@@ -298,7 +298,9 @@ def _finish(request: BannerRequest, layout: Layout, mirror: bool, scene: _Scene,
         if missing:
             notes.append(f"this template has no place for the {', '.join(missing)} at "
                          f"{layout_class(*size)} sizes; left out")
-        if "product" in boxes and _keep_product(canvas, scene, boxes["product"]):
+        covered = "product" in boxes and any(
+            _overlap(boxes[slot], boxes["product"]) for slot in placed_slots)  # ink may reach a little out
+        if covered and _keep_product(canvas, scene, boxes["product"]):
             notes.append("text overlapping the product was kept behind it")
     return Banner(canvas, scene.product_mask, boxes, tuple(notes))
 
@@ -313,6 +315,10 @@ def _beside(area: Box, product: Box) -> Box:
     sides = [(x0, y0, min(x1, px0), y1), (max(x0, px1), y0, x1, y1),
              (x0, y0, x1, min(y1, py0)), (x0, max(y0, py1), x1, y1)]
     return max(sides, key=lambda box: max(0, box[2] - box[0]) * max(0, box[3] - box[1]))
+
+
+def _overlap(a: Box, b: Box, reach: int = 8) -> bool:
+    return a[0] - reach < b[2] and b[0] < a[2] + reach and a[1] - reach < b[3] and b[1] < a[3] + reach
 
 
 def _keep_product(canvas: Image.Image, scene: _Scene, box: Box) -> bool:
