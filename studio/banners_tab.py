@@ -34,7 +34,7 @@ from studio.banners_preview import (
 from studio.settings import StudioSettings
 from studio.tab_helpers import ensure_model, prune
 from studio.ui_errors import user_errors
-from workers.banners import MARKETING_HARMONIZE, BannerJobs, BannersJob
+from workers.banners import MARKETING_HARMONIZE, BannerJobs, BannersJob, own_photo
 
 OWNER = "studio"  # jobs the studio submits; API keys never map to this owner
 POLL_SECONDS = 0.2
@@ -220,8 +220,11 @@ class BannersTab:
         if not sizes:
             raise InvalidOptions("tick at least one size (or type one as WIDTHxHEIGHT, e.g. 1500x500)")
         copies = () if marketing else copies_from_table(rows)
+        template = self.templates.get(template_id)
+        background = _read(photo) or own_photo(template)  # a user template's photo travels with the job
         job = BannersJob.parse(
-            template=self.templates.get(template_id).model_dump(mode="json", exclude_none=True),
+            photo=background,
+            template=template.model_dump(mode="json", exclude_none=True),
             sizes=[size.name for size in sizes],
             copies=[{column: getattr(c, column) for column in COPY_COLUMNS} for c in copies],
             text=not marketing, harmonize=float(harmonize) if marketing else None,
@@ -229,7 +232,7 @@ class BannersTab:
             prompt=(prompt or "").strip(), seed=int(seed or 0), num_inference_steps=int(num_inference_steps),
             guidance_scale=float(guidance_scale),
         )
-        _, job_id, _ = self.banners.submit_banners(OWNER, job, cutout, logo=_read(logo), photo=_read(photo),
+        _, job_id, _ = self.banners.submit_banners(OWNER, job, cutout, logo=_read(logo), photo=background,
                                                    priority="interactive")
         count = len(sizes) * (1 if marketing else len(copies))
         what = f"{count} {'marketing image' if marketing else 'banner'}{'s' if count != 1 else ''}"

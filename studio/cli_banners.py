@@ -20,7 +20,7 @@ from pathlib import Path
 from pipelines import REGISTRY, ModelStore
 from pipelines.banners.copy import SLOTS, parse_copy_table
 from pipelines.banners.library import TemplateLibrary
-from pipelines.banners.template import Template, load_template, load_template_file
+from pipelines.banners.template import Template, load_template_file
 from pipelines.cutout import has_real_alpha
 from pipelines.errors import InvalidOptions, InvalidTemplate
 from pipelines.image_input import load_image
@@ -108,7 +108,7 @@ def banners(args, settings: StudioSettings, ensure_model) -> int:
 def templates(args, settings: StudioSettings) -> int:
     if args.templates_command == "check":
         try:
-            load_template(_read(args.file, "FILE"), source=args.file.name)
+            load_template_file(args.file)
         except InvalidTemplate as exc:
             print(str(exc))
             return 1
@@ -160,5 +160,9 @@ def _out_path(args, template_id: str) -> Path:
     inputs = [p for p in (args.product, args.logo, args.photo, args.copy) if p is not None]
     if any(out.resolve() == p.resolve() for p in inputs):
         raise InvalidOptions(f"--out {out} is one of the inputs; choose another file")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.with_name(out.name + ".part").touch()  # find out now, before any work, that it can be written
+    except OSError as exc:
+        raise InvalidOptions(f"--out {out}: cannot be written ({exc.strerror or exc})") from None
     return out

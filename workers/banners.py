@@ -172,7 +172,9 @@ def check_template(data: dict | bytes, source: str, photo: bytes | None = None) 
     template from the user's folder carries its photo with the job, as workers have only assets/templates/."""
     with tempfile.TemporaryDirectory(prefix="template-") as folder:
         stand_in = _stand_in(data, photo, Path(folder))
-        return load_template(data, source=source, folder=stand_in)
+        template = load_template(data, source=source, folder=stand_in)
+    template._folder = None  # the stand-in folder is gone; the photo travels with the job
+    return template
 
 
 def _stand_in(data, photo: bytes | None, folder: Path) -> Path | None:
@@ -217,9 +219,10 @@ class BannerPlan:
     def count(self) -> int:
         return len(self.sizes) * (len(self.copies) if self.copies is not None else 1)
 
-    def family(self, model: str) -> str:
-        """The workers that can make this set: a generative editor's for generated backgrounds."""
-        return GENERATIVE_FAMILY if self.generated else REGISTRY[model].family
+    def family(self, model: str, photo: bool = False) -> str:
+        """The workers that can make this set: a generative editor's for generated backgrounds (unless the
+        merchant's own photo replaces the background)."""
+        return GENERATIVE_FAMILY if self.generated and not photo else REGISTRY[model].family
 
 
 class CutoutJob(BaseModel):
@@ -453,7 +456,7 @@ class BannerJobs:
             if existing is not None and (found := self._replay(existing, fingerprint)) is not None:
                 return (*found, False)
         plan = job.plan(photo)
-        queue = queue_name(priority, plan.family(job.model))
+        queue = queue_name(priority, plan.family(job.model, photo is not None))
         record = self.store.create_batch(owner, job.batch_options(), fingerprint)
         name = f"{plan.template.id} {'banners' if job.text else 'marketing images'}"
         added = self.store.add_job(record.id, name, BANNERS_KIND, job.model_dump(mode="json"), queue,
@@ -464,8 +467,10 @@ class BannerJobs:
             if winner != record.id:  # a concurrent request with the same key stored its set first
                 self.store.cancel([added.id])
                 found = self._replay(winner, fingerprint)
-                if found is not None:
-                    return (*found, False)
+                if found is None:
+                    raise IdempotencyConflict("this Idempotency-Key belongs to a banner set that is still being "
+                                              "stored or has expired; retry in a moment, or use a new key")
+                return (*found, False)
         self.dispatcher.enqueue(added.id, queue)
         return record.id, added.id, True
 

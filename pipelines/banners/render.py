@@ -28,7 +28,7 @@ from pipelines.banners.sizes import CanvasSize, layout_class
 from pipelines.banners.stack import FittedItem, draw_shape, fit_stack
 from pipelines.banners.template import GeneratedBackground, Layout, PhotoBackground, Template, mirror_align
 from pipelines.errors import InvalidImage, InvalidOptions, StudioError
-from pipelines.scene import place_product
+from pipelines.scene import make_marketing_image, place_product
 from pipelines.typography import FontLibrary, draw_text, language_info
 
 Box = tuple[int, int, int, int]
@@ -144,17 +144,15 @@ def _scene(request: BannerRequest, layout: Layout, mirror: bool) -> tuple[_Scene
     mask = Image.new("L", size, 0)
     # 4. the product
     if request.product is not None and layout.product is not None:
-        if request.copy is None:
-            area = _marketing_area(template, size)
-            align, valign = "center", "bottom"
+        if request.copy is None:  # a marketing image: the product alone, in the middle of the scene
+            placed = make_marketing_image(request.product, canvas, shadow=layout.product.shadow,
+                                          harmonize=request.harmonize)
         else:
-            area = _scaled(layout.product.to_pixels(*size, template.safe_margin, mirror), layout.product.scale,
-                           layout.product.align if not mirror else mirror_align(layout.product.align),
-                           layout.product.valign)
             align = layout.product.align if not mirror else mirror_align(layout.product.align)
-            valign = layout.product.valign
-        placed = place_product(canvas, request.product, area, align=align, valign=valign,
-                               shadow=layout.product.shadow, harmonize=request.harmonize)
+            area = _scaled(layout.product.to_pixels(*size, template.safe_margin, mirror), layout.product.scale,
+                           align, layout.product.valign)
+            placed = place_product(canvas, request.product, area, align=align, valign=layout.product.valign,
+                                   shadow=layout.product.shadow, harmonize=request.harmonize)
         canvas, mask = placed.image.convert("RGB"), placed.product_mask
         boxes["product"] = tuple(int(v) for v in placed.box)
         if request.harmonize > 0:
@@ -247,16 +245,6 @@ def _scaled(area: Box, scale: float, align: str, valign: str) -> Box:
     left = {"start": x0, "center": x0 + (x1 - x0 - width) // 2, "end": x1 - width}[align]
     top = {"top": y0, "middle": y0 + (y1 - y0 - height) // 2, "bottom": y1 - height}[valign]
     return left, top, left + width, top + height
-
-
-def _marketing_area(template: Template, size: tuple[int, int]) -> Box:
-    """A marketing image has no text: the product stands in the middle of the safe area, on its lower part."""
-    width, height = size
-    inset = round(template.safe_margin * min(size))
-    area_width, area_height = (width - 2 * inset) * 0.8, (height - 2 * inset) * 0.78
-    left = (width - area_width) / 2
-    bottom = height - inset - (height - 2 * inset) * 0.04
-    return round(left), round(bottom - area_height), round(left + area_width), round(bottom)
 
 
 def _paste_logo(canvas: Image.Image, logo: Image.Image, layout: Layout, template: Template,

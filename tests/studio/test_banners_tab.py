@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -242,3 +243,24 @@ def test_a_logo_and_a_background_photo_show_in_the_preview_and_the_set(tab, tmp_
                                               str(logo), str(photo), "png")
     made = pixels(Image.open(gallery[0][0]))
     assert status == "1 of 1 banners ready." and np.abs(made - pixels(on_photo)).mean() < 2  # as previewed
+
+
+def test_a_users_template_with_its_own_photo_is_made_as_previewed(tmp_path):
+    """A template from STUDIO_TEMPLATES_DIR whose photo sits beside it: the set is made (the photo travels
+    with the job) and looks like the preview."""
+    folder = tmp_path / "my-templates"
+    folder.mkdir()
+    source = Path(__file__).resolve().parents[1] / "data" / "templates_jobs"
+    for name in ("jobs-photo.json", "jobs-wall.png"):
+        shutil.copy(source / name, folder / name)
+    settings = StudioSettings(data_dir=tmp_path / "data", templates_dir=folder)
+    services = create_services(settings)
+    try:
+        tab = BannersTab(settings, services.banners, services.templates, services.models)
+        shown, _ = tab.preview(cutout_png(), "jobs-photo", [EN], "square", "en", False, 0, None, None)
+        *_, (status, _, gallery, _, _) = tab.make(cutout_png(), "jobs-photo", ["square"], "", [EN], False, 0,
+                                                  None, None, "png")
+        assert status == "1 of 1 banners ready.", status
+        assert np.abs(pixels(Image.open(gallery[0][0])) - pixels(shown)).mean() < 2
+    finally:
+        services.stop()
