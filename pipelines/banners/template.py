@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-import types
 from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -31,14 +30,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from pipelines.banners.copy import SLOTS
-from pipelines.banners.sizes import LAYOUT_CLASSES, layout_class
+from pipelines.banners.sizes import layout_class
+from pipelines.banners.template_messages import describe_errors, show_numbers
 from pipelines.errors import InvalidTemplate
 
-FORMAT = 1
 FAMILIES = ("sans", "display", "serif", "condensed")  # when assets/fonts.json is not there
 WEIGHTS = ("Light", "Regular", "Medium", "SemiBold", "Bold", "ExtraBold", "Black")
 GRID = 3
@@ -50,7 +48,7 @@ COLOUR = r"^(#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?|[a-z][a-z0-9_]{0,31})$"
 TEMPLATE_ID = r"^[a-z0-9-]{2,40}$"
 TAG = r"^[a-z0-9-]{1,24}$"
 CELLS = r"^r[1-3]c[1-3](:r[1-3]c[1-3])?$"
-_PATTERN_HELP = {
+PATTERN_HELP = {
     HEX: "a colour: use '#RRGGBB' or '#RRGGBBAA'",
     NAME: "a name: use lowercase letters, digits and _, starting with a letter (at most 32)",
     COLOUR: "a colour: use '#RRGGBB', '#RRGGBBAA' or a palette name",
@@ -174,7 +172,7 @@ class Area(_Model):
     @classmethod
     def _box_not_empty(cls, box: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if box is not None and not (box[0] < box[2] and box[1] < box[3]):
-            raise _fail("box_empty", f"{_numbers(box)} is empty or inverted; write [x0, y0, x1, y1] "
+            raise _fail("box_empty", f"{show_numbers(box)} is empty or inverted; write [x0, y0, x1, y1] "
                                      "with x0 < x1 and y0 < y1")
         return box
 
@@ -253,7 +251,7 @@ class TextItem(_Model):
     @classmethod
     def _size_order(cls, size: tuple[float, float]) -> tuple[float, float]:
         if size[0] > size[1]:
-            raise _fail("size_order", f"{_numbers(size)}: the smallest size {size[0]:g} is larger than the "
+            raise _fail("size_order", f"{show_numbers(size)}: the smallest size {size[0]:g} is larger than the "
                                       f"largest {size[1]:g}; write [min, max]")
         return size
 
@@ -469,7 +467,7 @@ def load_template(data: dict | bytes | str, source: str = "template", *, folder:
         template = Template.model_validate(data, context={"folder": Path(folder) if folder else None})
     except ValidationError as exc:
         template = None
-        problems += [f"{source}: {path}: {message}" for path, message in _describe_all(exc)]
+        problems += [f"{source}: {path}: {message}" for path, message in describe_errors(exc, Template, PATTERN_HELP)]
     problems += [f"{source}: {path}: {message}" for path, message in _cross_field_problems(data)]
     if problems:
         raise InvalidTemplate("\n".join(dict.fromkeys(problems)))
@@ -508,162 +506,6 @@ def _parse_json(data: bytes | str, source: str, problems: list[str]) -> Any:
 
 
 # Pydantic's errors, rewritten as "<path>: <message naming the value and what is allowed>".
-
-_TYPE_WORDS = {
-    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
-    "int_parsing": "a whole number", "int_from_float": "a whole number", "bool_type": "true or false",
-    "bool_parsing": "true or false", "string_type": "text in quotes", "list_type": "a list [...]",
-    "tuple_type": "a list [...]", "dict_type": "an object {...}", "model_type": "an object {...}",
-    "model_attributes_type": "an object {...}", "finite_number": "a finite number",
-}
-_BOUNDS = {"ge": "at least", "gt": "more than", "le": "at most", "lt": "less than"}
-
-
-def _describe_all(exc: ValidationError) -> list[tuple[str, str]]:
-    described = []
-    for error in exc.errors():
-        if error["type"] in ("too_short", "too_long") and isinstance(error["input"], (list, tuple, dict)) \
-                and error["ctx"].get("actual_length") != len(error["input"]):
-            continue  # an item failed: its own error says why, the count is pydantic's after-the-fact tally
-        described.append(_describe(error))
-    return described
-
-
-def _describe(error: dict) -> tuple[str, str]:
-    loc, kind, value, ctx = error["loc"], error["type"], error["input"], error.get("ctx") or {}
-    path, annotation, metadata = _locate(loc)
-    if kind in _TYPE_WORDS:
-        return path, f"{_show(value)} is not {_TYPE_WORDS[kind]}"
-    if kind == "missing":
-        if path.startswith("layouts."):
-            return path, f"missing; a template needs a layout for each class: {', '.join(LAYOUT_CLASSES)}"
-        return path, "missing; this field is required"
-    if kind == "extra_forbidden":
-        _, parent, _ = _locate(loc[:-1])
-        allowed = ", ".join(parent.model_fields) if _is_model(parent) else "see assets/templates/README.md"
-        return path, f"{loc[-1]!r} is not a field here; allowed: {allowed}"
-    if kind == "literal_error":
-        if path == "format":
-            return path, f"{_show(value)} is not a template format this version reads; use {FORMAT}"
-        expected = re.findall(r"'([^']*)'", ctx.get("expected", "")) or [ctx.get("expected", "")]
-        return path, f"{_show(value)} is not one of {', '.join(expected)}"
-    if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = ", ".join(_tags(annotation))
-        if kind == "union_tag_not_found":
-            return f"{path}.type", f"missing; use one of {tags}"
-        return f"{path}.type", f"{_show(ctx.get('tag'))} is not one of {tags}"
-    if kind == "string_pattern_mismatch":
-        rule = _PATTERN_HELP.get(ctx.get("pattern"), f"matching {ctx.get('pattern')}")
-        return path, f"{_show(value)} is not {rule}"
-    if kind == "string_too_short":
-        return path, "is empty; write some text" if not value else \
-            f"{_show(value)} is too short; at least {ctx['min_length']} characters"
-    if kind == "string_too_long":
-        return path, f"is {len(value)} characters long; at most {ctx['max_length']}"
-    if kind in ("too_short", "too_long"):
-        count = len(value) if hasattr(value, "__len__") else "?"
-        return path, f"has {count} {'entry' if count == 1 else 'entries'}; allowed: {_length_rule(metadata, ctx)}"
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return path, f"{_show(value)} is out of range; allowed: {_bounds_rule(metadata, ctx)}"
-    return path, error["msg"].removeprefix("Value error, ")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value if len(value) <= 60 else value[:57] + "...")
-    if isinstance(value, dict):
-        return "an object {...}"
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _numbers(values: tuple[float, ...]) -> str:
-    return f"[{', '.join(f'{value:g}' for value in values)}]"
-
-
-def _bounds_rule(metadata: list, ctx: dict) -> str:
-    bounds = {name: getattr(item, name) for item in metadata for name in _BOUNDS if hasattr(item, name)}
-    bounds = bounds or {name: ctx[name] for name in _BOUNDS if name in ctx}
-    return " and ".join(f"{_BOUNDS[name]} {bound:g}" for name, bound in bounds.items())
-
-
-def _length_rule(metadata: list, ctx: dict) -> str:
-    low = next((item.min_length for item in metadata if hasattr(item, "min_length")), ctx.get("min_length"))
-    high = next((item.max_length for item in metadata if hasattr(item, "max_length")), ctx.get("max_length"))
-    if low is not None and high is not None:
-        return f"{low}–{high}"
-    return f"at least {low}" if low is not None else f"at most {high}"
-
-
-def _is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def _unwrap(annotation: Any) -> tuple[Any, list]:
-    """Annotated[...] and X | None down to the type, with the constraints met on the way."""
-    metadata: list = []
-    while True:
-        origin, args = get_origin(annotation), get_args(annotation)
-        if origin is Annotated:
-            annotation = args[0]
-            for item in args[1:]:
-                metadata.extend(item.metadata if isinstance(item, FieldInfo) else [item])
-        elif origin in (Union, types.UnionType) and len(args) == 2 and type(None) in args:
-            annotation = next(arg for arg in args if arg is not type(None))
-        else:
-            return annotation, metadata
-
-
-def _tags(annotation: Any) -> dict[str, type]:
-    """A discriminated union's members by their `type` tag."""
-    if get_origin(annotation) not in (Union, types.UnionType):
-        return {}
-    return {get_args(member.model_fields["type"].annotation)[0]: member
-            for member in get_args(annotation) if _is_model(member) and "type" in member.model_fields}
-
-
-def _locate(loc: tuple) -> tuple[str, Any, list]:
-    """Pydantic's error location as the dotted path a template author reads ("layouts.square.stacks[0]"),
-    with the type expected there and its constraints. Union tags pydantic puts in the location are dropped."""
-    annotation, metadata, path, keys = Template, [], "", list(loc)
-    while True:
-        annotation, more = _unwrap(annotation)
-        metadata = metadata + more
-        if _is_model(annotation) and issubclass(annotation, RootModel):
-            annotation, metadata = annotation.model_fields["root"].annotation, []
-            continue
-        if not keys:
-            return path.lstrip("."), annotation, metadata
-        key = keys.pop(0)
-        origin, args = get_origin(annotation), get_args(annotation)
-        tags = _tags(annotation)
-        if tags and key in tags:
-            annotation, metadata = tags[key], []
-        elif _is_model(annotation):
-            path += f".{key}"
-            field = annotation.model_fields.get(key)
-            annotation, metadata = (field.annotation, list(field.metadata)) if field else (None, [])
-        elif origin in (list, tuple):
-            path += f"[{key}]"
-            if origin is list or (len(args) == 2 and args[1] is Ellipsis):
-                annotation = args[0]
-            else:
-                annotation = args[key] if isinstance(key, int) and key < len(args) else None
-            metadata = []
-        elif origin is dict:
-            path += f".{key}"
-            if keys[:1] == ["[key]"]:
-                keys.pop(0)
-                annotation = args[0]
-            else:
-                annotation = args[1]
-            metadata = []
-        else:
-            path += f"[{key}]" if isinstance(key, int) else f".{key}"
-            annotation, metadata = None, []
 
 
 # Rules across fields, read from the raw data so that they are reported together with the field errors.
