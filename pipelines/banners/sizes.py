@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from importlib import resources
 
 from pipelines.errors import InvalidOptions
@@ -47,7 +49,7 @@ def _load() -> dict[str, CanvasSize]:
     return {name: CanvasSize(name=name, **fields) for name, fields in raw.items() if not name.startswith("_")}
 
 
-SIZES: dict[str, CanvasSize] = _load()
+SIZES: Mapping[str, CanvasSize] = MappingProxyType(_load())  # read-only: the named sizes
 
 
 def _allowed() -> str:
