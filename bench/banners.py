@@ -113,11 +113,11 @@ def peer(product, sizes) -> tuple[float, int]:
     return elapsed, made
 
 
-def cut_out(photo: Path) -> tuple[Image.Image, float]:
+def cut_out(photo: Path, models_dir: Path) -> tuple[Image.Image, float]:
     from pipelines.cutout import cut_out_product
     from pipelines.models import ModelStore
 
-    store = ModelStore(ROOT / ".bench-models")
+    store = ModelStore(models_dir)
     image = Image.open(photo).convert("RGB")
     cut_out_product(image, store=store, model="u2netp")  # loads the model
     start = time.perf_counter()
@@ -131,6 +131,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--photo", type=Path, help="make the cut-out from this photo with u2netp first")
     parser.add_argument("--no-peer", action="store_true", help="skip the headless-Chromium peer")
+    parser.add_argument("--models-dir", type=Path, default=None,
+                        help="where u2netp is (or is fetched to); default: the studio's models folder")
     args = parser.parse_args()
 
     template = TemplateLibrary.load().get(args.template)
@@ -141,7 +143,9 @@ def main() -> None:
     product = Image.open(ROOT / "assets" / "templates" / "sample-product.png")
     cutout_s = None
     if args.photo:
-        product, cutout_s = cut_out(args.photo)
+        from studio.settings import StudioSettings
+
+        product, cutout_s = cut_out(args.photo, args.models_dir or StudioSettings().models_dir)
     cold = ours(template, product, sizes, fonts)[0]  # first run: fonts opened, caches filled
     runs = [ours(template, product, sizes, fonts) for _ in range(args.repeat)]
     count = len(sizes) * len(COPIES)
