@@ -27,6 +27,23 @@ def require(condition: bool, reason: str) -> None:
         pytest.skip(reason)
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A real headless Chromium driven by Playwright, one per test module (a missing browser fails in CI)."""
+    require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def redis_server(tmp_path) -> RedisServer:
     """A private redis-server (the shipped assets/redis.conf) on a free loopback port, stopped by its pid."""

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import require
 from tests.services import StudioServer
 from tests.studio.test_banners_tab import cutout_png
-from tests.studio.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -29,19 +26,14 @@ def studio_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(studio_url):
-    require(Path(CHROMIUM).exists(), "Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
-        page = context.new_page()
-        page.goto(studio_url)
-        page.get_by_role("tab", name="Banners").click()  # the Chat editor is the first tab
-        page.wait_for_selector("#banners-templates img", timeout=60_000)
-        yield page
-        browser.close()
+def page(chromium, studio_url):
+    context = chromium.new_context(viewport={"width": 1500, "height": 1300}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(studio_url)
+    page.get_by_role("tab", name="Banners").click()  # the Chat editor is the first tab
+    page.wait_for_selector("#banners-templates img", timeout=60_000)
+    yield page
+    context.close()
 
 
 def _wait_text(page, selector: str, text: str, timeout=60_000) -> str:

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import product_photo, require
+from tests.conftest import product_photo
 from tests.services import StudioServer
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 
 @pytest.fixture(scope="module")
 def studio_url(tmp_path_factory):
@@ -24,20 +18,9 @@ def studio_url(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    require(Path(CHROMIUM).exists(), "Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser, studio_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+def page(chromium, studio_url):
+    context = chromium.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     page = context.new_page()
     page.goto(studio_url[0])
     page.get_by_role("tab", name="White background").click()  # the Chat editor is the first tab

@@ -13,9 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import require
 from tests.services import StudioServer
-from tests.studio.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -33,18 +31,13 @@ def editor_url(tmp_path_factory, models_dir):
 
 
 @pytest.fixture(scope="module")
-def page(editor_url):
-    require(Path(CHROMIUM).exists(), "Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1200})
-        page = context.new_page()
-        page.goto(editor_url[0])
-        page.wait_for_selector("#editor-upload")
-        yield page
-        browser.close()
+def page(chromium, editor_url):
+    context = chromium.new_context(viewport={"width": 1500, "height": 1200})
+    page = context.new_page()
+    page.goto(editor_url[0])
+    page.wait_for_selector("#editor-upload")
+    yield page
+    context.close()
 
 
 def _scene(path: Path) -> Path:
