@@ -25,6 +25,7 @@ Patterns have an integer period: one anti-aliased tile is drawn and repeated.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Callable
@@ -292,9 +293,17 @@ def _template_photo(name: str, assets_dir: Path | None) -> Image.Image:
     if not path.is_file():
         raise InvalidOptions(f"background file {name!r} was not found in {root}")
     try:
-        return load_image(path.read_bytes()).image
+        return _decoded(str(path), path.stat().st_mtime_ns)
     except InvalidImage as error:
         raise InvalidImage(f"background file {name!r}: {error}") from None
+
+
+@lru_cache(maxsize=8)
+def _decoded(path: str, mtime_ns: int) -> Image.Image:
+    """A template's photo, decoded once (every size and language of a set uses it; callers never modify it)."""
+    image = load_image(Path(path).read_bytes()).image
+    image.load()
+    return image
 
 
 def _photo(spec, size: tuple[int, int], color: Color, photo: Image.Image | None,
