@@ -44,3 +44,60 @@ def check_case(case: dict) -> tuple[bool, str]:
             if not ok:
                 return False, f"relation {case['relation']} not satisfied"
     return True, ""
+
+
+# -- the development set (tests/data/planner_dev.jsonl: public sources, labels from their annotations) ----
+
+PLACE_REGIONS = {**REGIONS, "center": lambda x, y: 1 / 3 < x < 2 / 3 and 1 / 3 < y < 2 / 3}
+
+
+def same_object(label: str, name_en: str) -> bool:
+    """A plan's object is the labelled one when their head nouns agree ('dining table' ~ 'table')."""
+    a, b = label.lower().split(), name_en.lower().split()
+    if not a or not b:
+        return False
+    return a[-1] == b[-1] or a[-1].rstrip("s") == b[-1].rstrip("s")
+
+
+def _find(plan: dict, label: str) -> dict | None:
+    return next((o for o in plan["objects"] if same_object(label, o["name_en"])), None)
+
+
+def _relation_holds(relation: str, t: dict, refs: list[dict]) -> bool:
+    tx, ty = center(t["box"])
+    if relation == "between":
+        (ax, ay), (bx, by) = center(refs[0]["box"]), center(refs[1]["box"])
+        if abs(ax - bx) >= abs(ay - by):
+            return min(ax, bx) < tx < max(ax, bx)
+        return min(ay, by) < ty < max(ay, by)
+    rx, ry = center(refs[0]["box"])
+    r = refs[0]["box"]
+    return {
+        "left_of": tx < rx, "right_of": tx > rx, "above": ty < ry, "on": ty < ry, "below": ty > ry,
+        "in_front_of": ty > ry, "behind": ty < ry, "next_to": abs(tx - rx) > 0.05, "near": abs(tx - rx) + abs(ty - ry) > 0.05,
+        "inside": r[0] <= tx <= r[2] and r[1] <= ty <= r[3],
+    }[relation]
+
+
+def check_item(item: dict, plan: dict) -> tuple[bool, str]:
+    """Whether a plan places what a dev-set item describes: the language, every labelled object (by head
+    noun), every relation between them (on box centres) and every place on the picture."""
+    if item["language"] != plan["language"]:
+        return False, f"language {plan['language']}"
+    for rel in item.get("relations", []):
+        t = _find(plan, rel["target"])
+        refs_labels = rel["reference"] if isinstance(rel["reference"], list) else [rel["reference"]]
+        refs = [_find(plan, r) for r in refs_labels]
+        if t is None or any(r is None for r in refs):
+            return False, f"objects {[o['name_en'] for o in plan['objects']]}"
+        if any(r is t for r in refs):
+            return False, "target and reference are one object"
+        if not _relation_holds(rel["relation"], t, refs):
+            return False, f"{rel['relation']} not satisfied"
+    for place in item.get("places", []):
+        t = _find(plan, place["object"])
+        if t is None:
+            return False, f"objects {[o['name_en'] for o in plan['objects']]}"
+        if not PLACE_REGIONS[place["where"]](*center(t["box"])):
+            return False, f"{place['object']} not {place['where']}"
+    return True, ""

@@ -1,0 +1,388 @@
+"""Builds the layout planner's development set, tests/data/planner_dev.jsonl, mechanically from public
+datasets with spatial annotations. No network access: it reads sources that were fetched beforehand.
+
+Sources (pinned commits; see tests/data/planner_dev_sources.md for licences and counts):
+
+* VSR, Visual Spatial Reasoning (github cambridgeltl/visual-spatial-reasoning): English captions
+  "The <subj> is <relation> the <obj>." with the annotation's own subj / relation / obj fields
+  (the zero-shot split files are the ones that carry subj and obj).
+* xGQA (github Adapter-Hub/xGQA): GQA questions in en and their human translations into de, pt, ru, id,
+  bn, ko, zh. Labels come from the GQA semantic program of the *English* file's entry with the same
+  question id (relate / verify rel / choose rel steps with a spatial relation, and h/vposition steps).
+
+Each source is given either as a bare git directory (as the `fetch` tool mirrors it; files are read at the
+pinned commit with `git show`) or as a plain checkout directory of that commit. Rebuild:
+
+    python scripts/build_planner_devset.py --sources-dir /work/.mirror
+
+which is the same as
+
+    python scripts/build_planner_devset.py \\
+        --vsr /work/.mirror/cambridgeltl+visual-spatial-reasoning/repo \\
+        --xgqa /work/.mirror/Adapter-Hub+xGQA/repo
+
+Sampling is seeded (--seed, default 20240611) and stratified by relation / place so that no relation
+dominates. `--stats` prints counts (taken, skipped and why) as JSON on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO_ROOT / "tests" / "data" / "planner_dev.jsonl"
+
+VSR_REPO = "cambridgeltl/visual-spatial-reasoning"
+VSR_COMMIT = "b27a0af0ee1462d2b6b92c8c83e869d9254a241a"
+VSR_FILES = ["data/splits/zeroshot/train.jsonl", "data/splits/zeroshot/dev.jsonl", "data/splits/zeroshot/test.jsonl"]
+VSR_LICENSE = "Apache-2.0"
+
+XGQA_REPO = "Adapter-Hub/xGQA"
+XGQA_COMMIT = "6c34cbdaddae1a0de920dd095924df53aebb3063"
+XGQA_SPLITS = ["dev", "train_48"]  # few-shot dev + largest few-shot train (the smaller train_* are subsets of train_48;
+# the test-dev files are over the mirror's 4 MiB file limit and are not read)
+XGQA_LANGS = ["en", "de", "pt", "ru", "id", "bn", "ko", "zh"]
+XGQA_LICENSE = "CC BY 4.0"
+
+# Targets (items per source/language); English is capped at about half of the set.
+VSR_TARGET = 700
+XGQA_TARGET = {"en": 300, "de": 145, "pt": 145, "ru": 145, "id": 145, "bn": 145, "ko": 145, "zh": 145}
+
+# --- relation vocabularies -----------------------------------------------------------------------------------
+# VSR relation (annotation field "relation") -> planner relation. Relations not listed have no geometric
+# meaning on a 2D grid, or an ambiguous one, and are skipped (counted).
+VSR_REL = {
+    "at the left side of": "left_of", "left of": "left_of",
+    "at the right side of": "right_of", "right of": "right_of",
+    "on": "on", "on top of": "on",
+    "under": "below", "beneath": "below", "below": "below",
+    "above": "above", "over": "above",
+    "in front of": "in_front_of",
+    "behind": "behind",
+    "beside": "next_to", "next to": "next_to", "alongside": "next_to", "adjacent to": "next_to",
+    "near": "near", "close to": "near", "by": "near",
+    "in": "inside", "inside": "inside", "within": "inside", "enclosed by": "inside",
+}
+
+# GQA relation name (2nd field of a relate / verify rel / choose rel argument) -> planner relation.
+# Posture/verb + preposition relations map through their preposition; action relations are skipped.
+GQA_REL = {
+    "to the left of": "left_of", "to the right of": "right_of",
+    "in front of": "in_front_of", "sitting in front of": "in_front_of", "standing in front of": "in_front_of",
+    "parked in front of": "in_front_of",
+    "behind": "behind", "standing behind": "behind", "sitting behind": "behind", "parked behind": "behind",
+    "walking behind": "behind", "growing behind": "behind",
+    "on": "on", "on top of": "on", "sitting on": "on", "sitting on top of": "on", "sitting atop": "on",
+    "standing on": "on", "standing on top of": "on", "lying on": "on", "lying on top of": "on", "resting on": "on",
+    "walking on": "on", "parked on": "on", "sleeping on": "on", "skating on": "on",
+    "above": "above", "over": "above", "hanging above": "above", "flying above": "above",
+    "below": "below", "under": "below", "underneath": "below", "beneath": "below",
+    "next to": "next_to", "beside": "next_to", "standing beside": "next_to", "sitting beside": "next_to",
+    "lying next to": "next_to", "standing next to": "next_to", "sitting next to": "next_to",
+    "parked next to": "next_to",
+    "near": "near", "parked near": "near", "standing near": "near", "standing by": "near",
+    "inside": "inside", "in": "inside", "standing in": "inside",
+}
+# GQA's "Where is the X?" programs relate X to a generic object named "place" (relate: place,in,o): the wording
+# names no second object, so such steps are skipped.
+GQA_GENERIC_NAMES = {"place"}
+
+GQA_HPOS = {"left": "left", "right": "right", "middle": "center"}
+GQA_VPOS = {"top": "top", "bottom": "bottom", "middle": "center"}
+
+
+# --- reading sources -----------------------------------------------------------------------------------------
+class Source:
+    """A fetched repository: a bare git dir (read at `commit`) or a plain checkout directory."""
+
+    def __init__(self, path: str, commit: str):
+        self.path = Path(path)
+        self.commit = commit
+        self.is_git = (self.path / "HEAD").is_file() and (self.path / "objects").is_dir()
+        if not self.path.exists():
+            raise SystemExit(f"source not found: {path}")
+
+    def read(self, rel: str) -> str:
+        if self.is_git:
+            out = subprocess.run(["git", f"--git-dir={self.path}", "show", f"{self.commit}:{rel}"],
+                                 capture_output=True, check=True)
+            return out.stdout.decode("utf-8")
+        return (self.path / rel).read_text(encoding="utf-8")
+
+
+def ws(text: str) -> str:
+    """Whitespace trim only (leading/trailing, and runs of internal whitespace)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def stratified_sample(items: list[dict], key, n: int, rng: random.Random) -> list[dict]:
+    """Round-robin over buckets (shuffled, in sorted key order) so that rare relations are kept whole and
+    frequent ones are capped."""
+    buckets: dict[str, list[dict]] = collections.defaultdict(list)
+    for it in items:
+        buckets[key(it)].append(it)
+    order = sorted(buckets)
+    for k in order:
+        rng.shuffle(buckets[k])
+    out: list[dict] = []
+    i = 0
+    while len(out) < n and any(buckets[k] for k in order):
+        k = order[i % len(order)]
+        if buckets[k]:
+            out.append(buckets[k].pop())
+        i += 1
+    return out
+
+
+# --- VSR -----------------------------------------------------------------------------------------------------
+def build_vsr(src: Source, rng: random.Random, stats: dict) -> list[dict]:
+    cands = []
+    skipped = collections.Counter()
+    seen = set()
+    for rel_path in VSR_FILES:
+        for lineno, line in enumerate(src.read(rel_path).splitlines(), start=1):
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            rel = VSR_REL.get(d["relation"])
+            if rel is None:
+                skipped[f"relation not mappable: {d['relation']}"] += 1
+                continue
+            if "subj" not in d or "obj" not in d:
+                skipped["no subj/obj annotation"] += 1
+                continue
+            text = ws(d["caption"])
+            if text in seen:
+                skipped["duplicate caption"] += 1
+                continue
+            seen.add(text)
+            subj, obj = d["subj"].strip().lower(), d["obj"].strip().lower()
+            split = rel_path.rsplit("/", 1)[1].split(".")[0]
+            cands.append({
+                "id": f"vsr-zs{split}-{lineno:05d}",
+                "source": "vsr",
+                "source_ref": f"{VSR_REPO}@{VSR_COMMIT}:{rel_path}#L{lineno}",
+                "license": VSR_LICENSE,
+                "language": "en",
+                "type": "relation",
+                "text": text,
+                "objects": [subj] if subj == obj else [subj, obj],
+                "relations": [{"target": subj, "relation": rel, "reference": obj}],
+                "places": [],
+            })
+    picked = stratified_sample(cands, lambda it: it["relations"][0]["relation"], VSR_TARGET, rng)
+    stats["vsr"] = {"candidates": len(cands), "taken": len(picked),
+                    "skipped": dict(sorted(skipped.items(), key=lambda kv: -kv[1]))}
+    return picked
+
+
+# --- xGQA ----------------------------------------------------------------------------------------------------
+ARG_RE = re.compile(r"^(?P<body>.*?)\s*(\((?P<oid>[^)]*)\))?\s*$")
+
+
+def _name(arg: str) -> str:
+    return ARG_RE.match(arg).group("body").strip().lower()
+
+
+def gqa_labels(program: list[dict], answer: str) -> tuple[list[str], list[dict], list[dict], list[str]]:
+    """Objects, relations, places from a GQA semantic program; also the reasons for skipped steps."""
+    objects: list[str] = []
+    relations: list[dict] = []
+    places: dict[str, dict[str, str]] = collections.defaultdict(dict)  # object -> {"h": .., "v": ..}
+    skipped: list[str] = []
+    step_obj: list[str | None] = []
+
+    def add_obj(name):
+        if name and name != "_" and name not in objects:
+            objects.append(name)
+
+    for step in program:
+        op, arg, deps = step["operation"], step["argument"], step["dependencies"]
+        cur = step_obj[deps[0]] if deps else None
+        result = cur
+        if op == "select":
+            result = _name(arg)
+            add_obj(result)
+        elif op in ("relate", "verify rel", "choose rel"):
+            parts = [p.strip() for p in arg.split(",")]
+            name, rel_name, direction = _name(parts[0]), parts[1], _name(parts[2])
+            if op == "choose rel":
+                options = rel_name.split("|")
+                hit = [o for o in options if answer.lower() in o.split()]
+                rel_name = hit[0] if len(hit) == 1 else None
+                if rel_name is None:
+                    skipped.append("choose rel: answer does not pick an option")
+            if name != "_" and name not in GQA_GENERIC_NAMES:
+                add_obj(name)
+            if op == "relate":
+                result = name if name != "_" else None
+            if rel_name is None:
+                pass
+            elif rel_name not in GQA_REL:
+                skipped.append(f"relation not mappable: {rel_name}")
+            elif name == "_" or cur is None:
+                skipped.append("relation with an unnamed object")
+            elif name in GQA_GENERIC_NAMES:
+                skipped.append(f"relation to the generic object '{name}' (a Where-question)")
+            else:
+                target, reference = (name, cur) if direction == "s" else (cur, name)
+                r = {"target": target, "relation": GQA_REL[rel_name], "reference": reference}
+                if r not in relations:
+                    relations.append(r)
+        elif op in ("filter hposition", "verify hposition", "filter vposition", "verify vposition",
+                    "choose hposition", "choose vposition") or (op == "query" and arg in ("hposition", "vposition")):
+            axis = "h" if "hposition" in (op + arg) else "v"
+            table = GQA_HPOS if axis == "h" else GQA_VPOS
+            value = answer if (op.startswith("choose") or op == "query") else _name(arg)
+            if op.startswith("choose") and value not in _name(arg).split("|"):
+                value = None
+            if cur is None or value not in table:
+                skipped.append(f"position not mappable: {op} {arg} -> {answer}")
+            else:
+                places[cur][axis] = table[value]
+        elif op in ("and", "or", "same", "different", "common", "same color", "different color",
+                    "same material", "same shape"):
+            result = None
+        step_obj.append(result)
+
+    place_list = []
+    for obj, hv in places.items():
+        h, v = hv.get("h"), hv.get("v")
+        if h and v:
+            where = "center" if h == v == "center" else (h if v == "center" else v if h == "center" else f"{v} {h}")
+        else:
+            where = h or v
+        place_list.append({"object": obj, "where": where})
+    return objects, relations, place_list, skipped
+
+
+def answer_picks_label(program: list[dict]) -> bool:
+    """True where the question offers alternatives (choose rel / choose h|vposition) or asks for the position
+    (query h|vposition): the label then comes from GQA's answer, not from the wording."""
+    return any(st["operation"] in ("choose rel", "choose hposition", "choose vposition")
+               or (st["operation"] == "query" and st["argument"] in ("hposition", "vposition")) for st in program)
+
+
+def build_xgqa(src: Source, rng: random.Random, stats: dict) -> list[dict]:
+    data: dict[str, dict[str, dict]] = {}
+    where_from: dict[str, dict[str, str]] = {}
+    for lang in XGQA_LANGS:
+        data[lang], where_from[lang] = {}, {}
+        for split in XGQA_SPLITS:
+            rel_path = f"data/few_shot/{lang}/{split}.json"
+            d = json.loads(src.read(rel_path))
+            for qid, q in d.items():
+                data[lang][qid] = q
+                where_from[lang][qid] = rel_path
+    en = data["en"]
+    labelled: dict[str, tuple] = {}
+    skipped = collections.Counter()
+    for qid, q in en.items():
+        objects, relations, places, why = gqa_labels(q["semantic"], q["answer"])
+        for w in why:
+            skipped[f"step skipped: {w}"] += 1
+        if not relations and not places:
+            skipped["question without a mappable spatial relation or position"] += 1
+            continue
+        labelled[qid] = (objects, relations, places)
+    out = []
+    stats["xgqa"] = {"english_questions": len(en), "spatial_questions": len(labelled),
+                     "skipped_en_program_steps_and_questions": dict(sorted(skipped.items(), key=lambda kv: -kv[1])),
+                     "taken": {}}
+    for lang in XGQA_LANGS:
+        cands = []
+        seen_text = set()
+        dup = 0
+        for qid in sorted(labelled):
+            q = data[lang].get(qid)
+            if q is None or not ws(q.get("question", "")):
+                continue
+            if ws(q["question"]) in seen_text:  # same wording for another image: keep the first question id only
+                dup += 1
+                continue
+            seen_text.add(ws(q["question"]))
+            objects, relations, places = labelled[qid]
+            cands.append({
+                "id": f"xgqa-{lang}-{qid}",
+                "source": "xgqa",
+                "source_ref": f"{XGQA_REPO}@{XGQA_COMMIT}:{where_from[lang][qid]}#{qid}",
+                "license": XGQA_LICENSE,
+                "language": lang,
+                "type": "question",
+                "text": ws(q["question"]),
+                "objects": objects,
+                "relations": relations,
+                "places": places,
+            })
+
+        def key(it):
+            if it["relations"]:
+                return "rel:" + it["relations"][0]["relation"]
+            return "place:" + it["places"][0]["where"]
+
+        lrng = random.Random(f"{rng.random()}-{lang}")
+        picked = stratified_sample(cands, key, XGQA_TARGET[lang], lrng)
+        stats["xgqa"]["taken"][lang] = len(picked)
+        stats["xgqa"].setdefault("taken_with_label_from_answer", {})[lang] = sum(
+            answer_picks_label(data["en"][it["id"].rsplit("-", 1)[1]]["semantic"]) for it in picked)
+        stats["xgqa"].setdefault("skipped_duplicate_text", {})[lang] = dup
+        stats["xgqa"].setdefault("candidates", {})[lang] = len(cands)
+        out.extend(picked)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sources-dir", help="folder holding <owner>+<name>/repo bare mirrors (the fetch tool's layout)")
+    ap.add_argument("--vsr", help="VSR repository (bare git dir or checkout)")
+    ap.add_argument("--xgqa", help="xGQA repository (bare git dir or checkout)")
+    ap.add_argument("--out", default=str(DEFAULT_OUT))
+    ap.add_argument("--seed", type=int, default=20240611)
+    ap.add_argument("--stats", action="store_true", help="print counts as JSON on stderr")
+    args = ap.parse_args(argv)
+
+    def resolve(explicit, repo):
+        if explicit:
+            return explicit
+        if args.sources_dir:
+            return os.path.join(args.sources_dir, repo.replace("/", "+"), "repo")
+        raise SystemExit(f"give --sources-dir or a path for {repo}")
+
+    rng = random.Random(args.seed)
+    stats: dict = {}
+    items = build_vsr(Source(resolve(args.vsr, VSR_REPO), VSR_COMMIT), random.Random(rng.random()), stats)
+    items += build_xgqa(Source(resolve(args.xgqa, XGQA_REPO), XGQA_COMMIT), random.Random(rng.random()), stats)
+
+    ids = [it["id"] for it in items]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    items.sort(key=lambda it: (it["source"], it["language"], it["id"]))
+    with open(args.out, "w", encoding="utf-8") as f:
+        for it in items:
+            f.write(json.dumps(it, ensure_ascii=False) + "\n")
+
+    summary = {k: dict(sorted(collections.Counter(f(it) for it in items).items())) for k, f in {
+        "source": lambda it: it["source"], "language": lambda it: it["language"], "type": lambda it: it["type"],
+        "relation": lambda it: it["relations"][0]["relation"] if it["relations"] else "-",
+    }.items()}
+    summary["relations_all"] = dict(sorted(collections.Counter(
+        r["relation"] for it in items for r in it["relations"]).items()))
+    summary["places_all"] = dict(sorted(collections.Counter(
+        p["where"] for it in items for p in it["places"]).items()))
+    stats["output"] = {"items": len(items), **summary}
+    print(f"wrote {len(items)} items to {args.out}", file=sys.stderr)
+    if args.stats:
+        print(json.dumps(stats, indent=1, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
