@@ -5,6 +5,7 @@
     python -m layout session < lines.txt     one plan per line, state carried from line to line;
                                              a blank line starts a new conversation
     python -m layout schema                  the plan's JSON Schema
+    python -m layout languages               check the language and noun files, list the languages
 
 Add `--llm-url URL --llm-model NAME` (or STUDIO_LLM_URL / STUDIO_LLM_MODEL / STUDIO_LLM_API_KEY) to plan with
 an OpenAI-compatible chat-completions endpoint, falling back to the rule planner on any bad or late answer.
@@ -22,7 +23,9 @@ from functools import partial
 from layout.llm import LLMSettings, plan_with_llm
 from layout.planner import plan_layout
 from layout.schema import PLAN_SCHEMA
+from layout.names import forms
 from layout.state import EMPTY
+from layout.vocab import available, check_files, vocabulary
 
 
 def _emit(plan: dict) -> None:
@@ -51,18 +54,33 @@ def main(argv: list[str] | None = None) -> int:
     plan.add_argument("instruction", nargs="?")
     sub.add_parser("session", help="plan stdin lines as one conversation (blank line = new conversation)")
     sub.add_parser("schema", help="print the plan's JSON Schema")
+    sub.add_parser("languages", help="check every language and noun file; list the languages")
     for command in (plan, sub.choices["session"]):
         command.add_argument("--llm-url", default=os.environ.get("STUDIO_LLM_URL"),
                              help="OpenAI-compatible chat-completions URL (…/v1/chat/completions)")
         command.add_argument("--llm-model", default=os.environ.get("STUDIO_LLM_MODEL", "gpt-4o-mini"))
         command.add_argument("--llm-timeout", type=float, default=4.0, help="seconds to wait for the LLM")
+        command.add_argument("--llm-mode", choices=("always", "hybrid"), default=os.environ.get("STUDIO_LLM_MODE", "always"),
+                             help="hybrid: the rule planner first, the LLM only when its confidence is low")
+        command.add_argument("--llm-threshold", type=float, default=0.75,
+                             help="hybrid mode: ask the LLM below this rule-plan confidence (0..1)")
     args = parser.parse_args(argv)
     if args.command == "schema":
         sys.stdout.write(json.dumps(PLAN_SCHEMA, indent=2) + "\n")
         return 0
+    if args.command == "languages":
+        problems = check_files()
+        for line in problems or [f"{code}  {vocabulary(code).name}: {len(vocabulary(code).meanings)} phrases, "
+                                 f"{len(forms(code))} noun forms" for code in available()]:
+            sys.stdout.write(line + "\n")
+        return 1 if problems else 0
     planner = plan_layout
     if args.llm_url:
-        settings = LLMSettings(args.llm_url, args.llm_model, args.llm_timeout, os.environ.get("STUDIO_LLM_API_KEY"))
+        try:
+            settings = LLMSettings(args.llm_url, args.llm_model, args.llm_timeout, os.environ.get("STUDIO_LLM_API_KEY"),
+                                   args.llm_mode, args.llm_threshold)
+        except ValueError as exc:
+            parser.error(str(exc))
         planner = partial(_llm_planner, settings)
     if args.command == "plan" and args.instruction is not None:
         _emit(planner(args.instruction, EMPTY)[0])

@@ -56,7 +56,10 @@ def same_object(label: str, name_en: str) -> bool:
     a, b = label.lower().split(), name_en.lower().split()
     if not a or not b:
         return False
-    return a[-1] == b[-1] or a[-1].rstrip("s") == b[-1].rstrip("s")
+    if a[-1] == b[-1] or a[-1].rstrip("s") == b[-1].rstrip("s"):
+        return True
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return len(shorter) < len(longer) and all(w in longer for w in shorter)  # 'palm' ~ 'palm tree'
 
 
 def _find(plan: dict, label: str) -> dict | None:

@@ -2,7 +2,9 @@
 
 It asks an OpenAI-compatible chat-completions endpoint for a plan in the same JSON schema, validates the
 answer, bounds the wait, and falls back to the rule planner on any invalid, failed or late answer (the
-plan's notes say so). The HTTP call itself is injected (`complete`), so this module stays pure; the
+plan's notes say so). In `hybrid` mode the rule planner answers first and the LLM is asked only when the
+rule plan's confidence is below `threshold` (unknown words, a broken constraint, nothing placed): most
+instructions then cost no LLM call at all (`bench/planner.py` prints the share that would go to it). The HTTP call itself is injected (`complete`), so this module stays pure; the
 command line supplies a urllib transport.
 """
 
@@ -31,12 +33,28 @@ SYSTEM = (
 )
 
 
+MODES = ("always", "hybrid")
+
+
 @dataclass(frozen=True)
 class LLMSettings:
     url: str
     model: str
     timeout_s: float = 4.0
     api_key: str | None = None
+    mode: str = "always"  # always | hybrid: the rule plan first, the LLM only below `threshold`
+    threshold: float = 0.75
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"LLM mode {self.mode!r} is not one of {', '.join(MODES)}")
+        if not 0 <= self.threshold <= 1:
+            raise ValueError(f"LLM threshold {self.threshold} must be between 0 and 1")
+
+
+def needs_llm(plan: dict, threshold: float) -> bool:
+    """Whether a rule plan is unsure enough to ask the LLM (hybrid mode)."""
+    return plan["confidence"] < threshold
 
 
 def build_request(instruction: str, state: LayoutState, model: str) -> dict:
@@ -86,7 +104,14 @@ def _apply(plan: dict, state: LayoutState) -> LayoutState:
 def plan_with_llm(
     instruction: str, state: LayoutState = EMPTY, *, settings: LLMSettings, complete: Complete
 ) -> tuple[dict, LayoutState]:
-    """The LLM's plan when it answers validly in time; otherwise the rule planner's, with a note why."""
+    """The LLM's plan when it answers validly in time; otherwise the rule planner's, with a note why.
+    In hybrid mode a confident rule plan is returned without asking the LLM."""
+    if settings.mode == "hybrid":
+        rule_plan, rule_state = plan_layout(instruction, state)
+        if not needs_llm(rule_plan, settings.threshold):
+            rule_plan["notes"] = [*rule_plan["notes"], f"rule planner (confidence {rule_plan['confidence']:.2f}: "
+                                  f"{settings.model} not asked)"]
+            return rule_plan, rule_state
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-planner")
     future = pool.submit(complete, build_request(instruction, state, settings.model))
     try:

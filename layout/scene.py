@@ -1,0 +1,357 @@
+"""From what was read to the scene it describes: the objects (counts expanded) and the constraints between
+them and on the picture, each linked to its arguments by the slots of the spatial construction.
+
+    describe(read("a cat in the top left and a dog below it", "en"), "en")
+    -> objects cat, dog; constraints place(cat, tl), relation(dog, below, cat)
+
+Linking: a relation's reference is the nearest noun on the side the language puts it (after a preposition,
+before a postposition); its target is the nearest noun on the other side, else beyond the reference
+("to the left of the cat, a dog"; "把台灯放在猫的左边"). A place goes to the nearest noun of its clause.
+"it" is the last object something was said about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from layout.reading import Item
+from layout.vocab import Vocabulary
+
+SKIP = {"function", "size", "count", "question", "amount", "action"}
+STOPS = {"punct", "conjunction"}
+TO_PLACE = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t", "in_front_of": "fg",
+            "behind": "bg", "next_to": "", "near": "", "inside": "c", "between": "c"}
+SIDE_RELATION = {"l": "left_of", "r": "right_of", "t": "above", "b": "below"}
+
+
+@dataclass
+class Thing:
+    id: int
+    name: str  # as written
+    name_en: str
+    known: bool
+    start: int
+    count: int = 1
+    size: str = "normal"  # small | normal | large
+    instance: int = 1  # 1.. for counted objects
+
+
+@dataclass(frozen=True)
+class Constraint:
+    kind: str  # relation | place | between | row | column
+    target: int
+    key: str = ""  # relation key or place key
+    refs: tuple[int, ...] = ()
+
+
+@dataclass
+class Scene:
+    things: list[Thing] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    pronoun: bool = False  # something was called "it": the conversation's last object
+
+
+def describe(items: list[Item], vocab: Vocabulary) -> Scene:
+    """The scene of items already disambiguated (see `disambiguate`)."""
+    scene = Scene()
+    slot: dict[int, int] = {}  # item index -> thing id
+    by_name: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.kind == "noun":
+            if item.name_en in by_name:
+                slot[i] = by_name[item.name_en]
+            else:
+                thing = Thing(len(scene.things), item.text, item.name_en, item.known, item.start)
+                scene.things.append(thing)
+                slot[i] = by_name[item.name_en] = thing.id
+    _counts_and_sizes(items, slot, scene)
+    targets: list[int] = []  # things something was said about, in order
+    for i, item in enumerate(items):
+        if item.kind in ("relation", "relation_it"):
+            _relation(i, items, slot, scene, targets, vocab)
+        elif item.kind == "group":
+            _group(i, items, slot, scene, targets, vocab)
+    for i, item in enumerate(items):
+        if item.kind == "place":
+            _place(i, items, slot, scene, targets)
+    return _expand(scene)
+
+
+def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
+    """A phrase with several meanings gets the one its neighbours call for: 'left' a place or a nudge,
+    '左边' a place or a relation."""
+    out = list(items)
+    for i, item in enumerate(out):
+        kinds = {o[0] for o in item.options}
+        if item.kind == "referent" and i > 0 and out[i - 1].kind == "noun":
+            # 'the person that is left of the palm': a relative pronoun, not "it"
+            out[i] = Item("function", "function", item.start, item.end, item.text, options=item.options)
+            continue
+        if "relation" in kinds and "place" in kinds:
+            rel = next(o for o in item.options if o[0] == "relation")
+            place = next(o for o in item.options if o[0] == "place")
+            neighbour = _near(out, i, rel[2] or vocab.reference, {"noun", "referent", "picture"}, cross=False)
+            use = rel if neighbour is not None and out[neighbour].kind != "picture" else place
+            out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
+        elif item.kind == "place" and vocab.reference == "before" and item.key in SIDE_RELATION:
+            # '猫左边', '고양이 왼쪽': a side word right after a noun is a relation to that noun
+            prev = out[i - 1] if i > 0 else None
+            if prev is not None and prev.kind == "noun" and item.start - prev.end <= 1 and _later_noun(out, i):
+                out[i] = Item("relation", SIDE_RELATION[item.key], item.start, item.end, item.text, "before",
+                              options=item.options)
+        elif "nudge" in kinds and "place" in kinds:
+            modified = i > 0 and out[i - 1].kind == "amount"
+            use = next(o for o in item.options if o[0] == ("nudge" if modified else "place"))
+            out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
+    return out
+
+
+def _later_noun(items: list[Item], i: int) -> bool:
+    """Another noun anywhere in the sentence: '猫左边放狗', '狗在猫左边' (not '台灯左边' = the lamp on the left)."""
+    return any(it.kind == "noun" for j, it in enumerate(items) if j != i - 1)
+
+
+def _near(items: list[Item], i: int, side: str, kinds: set[str], cross: bool = False,
+          skip: set[str] = SKIP) -> int | None:
+    """The nearest item of `kinds` on one side of i, passing over function words (and clause edges when
+    `cross`)."""
+    step = 1 if side == "after" else -1
+    j = i + step
+    while 0 <= j < len(items):
+        kind = items[j].kind
+        if kind in kinds:
+            return j
+        if kind in skip or (cross and kind in STOPS):
+            j += step
+            continue
+        return None
+    return None
+
+
+def _counts_and_sizes(items: list[Item], slot: dict[int, int], scene: Scene) -> None:
+    for i, item in enumerate(items):
+        if item.kind not in ("count", "size"):
+            continue
+        j = _near(items, i, "after", {"noun"}, skip={"function", "size", "count"})
+        if j is None:
+            j = _near(items, i, "before", {"noun"}, skip={"function"})
+        if j is None:
+            continue
+        thing = scene.things[slot[j]]
+        if item.kind == "count":
+            thing.count = max(1, min(12, int(item.key)))
+        else:
+            thing.size = item.key
+
+
+def _antecedent(targets: list[int], exclude: int | None, scene: Scene) -> int | None:
+    for t in reversed(targets):
+        if t != exclude:
+            return t
+    others = [t.id for t in scene.things if t.id != exclude]
+    if others:
+        return others[0]
+    scene.pronoun = True
+    return None
+
+
+def _thing_at(j: int | None, items: list[Item], slot: dict[int, int]) -> int | None:
+    return slot.get(j) if j is not None else None
+
+
+def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) -> None:
+    item = items[i]
+    side = item.side or vocab.reference
+    other = "before" if side == "after" else "after"
+    if item.kind == "relation_it":
+        t = _target(i, items, slot, other if vocab.reference == "after" else side, None)
+        ref = _antecedent(targets, t, scene)
+        if t is None or ref is None:
+            if t is not None:
+                scene.constraints.append(Constraint("relation", t, item.key, (-1,)))  # -1: the last object placed
+                targets.append(t)
+            return
+        scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
+        targets.append(t)
+        return
+    j = _near(items, i, side, {"noun", "referent", "picture"})
+    if j is not None and items[j].kind == "picture":
+        _place_for(i, items, slot, scene, targets, TO_PLACE.get(item.key) or "c")
+        return
+    if item.key == "between":
+        refs = _two(items, j, side, slot)
+        t = _target(i, items, slot, other, j if refs else None, exclude=set(refs))
+        if len(refs) == 2 and t is not None:
+            scene.constraints.append(Constraint("between", t, "between", tuple(refs)))
+            targets.append(t)
+        else:
+            scene.notes.append("'between' needs two objects to be between")
+        return
+    if j is None:  # "put the lamp to the left": a place on the picture after all
+        if TO_PLACE.get(item.key):
+            _place_for(i, items, slot, scene, targets, TO_PLACE[item.key])
+        return
+    t = _target(i, items, slot, other, j)
+    if items[j].kind == "referent":
+        ref = _antecedent(targets, t, scene)
+        ref = -1 if ref is None else ref
+    else:
+        ref = slot[j]
+    if t is None:
+        if TO_PLACE.get(item.key) and ref != -1:
+            # "狗在猫的左边" read without a second noun, or "left of the cat": the cat is what was named
+            scene.notes.append(f"'{item.text}' has no object placed in relation to it")
+        return
+    # a chain: 'a cup on the table next to the lamp' -> the cup is next to the lamp
+    earlier = [c for c in scene.constraints if c.kind == "relation" and t in c.refs and c.target != ref]
+    if earlier and _between_items(items, t, i, slot) and not _is_subject(t, items, slot, i):
+        t = earlier[-1].target
+    if t == ref:
+        return
+    scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
+    targets.append(t)
+
+
+def _between_items(items, thing_id, i, slot) -> bool:
+    return any(slot.get(k) == thing_id for k in range(max(0, i - 4), i))
+
+
+def _is_subject(thing_id, items, slot, i) -> bool:
+    first = next((k for k in range(len(items)) if items[k].kind == "noun"), None)
+    return slot.get(first) == thing_id
+
+
+def _two(items, j, side, slot) -> list[int]:
+    """'between the books and the lamp': the noun found and the one joined to it."""
+    if j is None or items[j].kind != "noun":
+        return []
+    step = 1 if side == "after" else -1
+    k = j + step
+    joined = False
+    while 0 <= k < len(items):
+        kind = items[k].kind
+        if kind == "noun" and joined:
+            return [slot[j], slot[k]] if side == "after" else [slot[k], slot[j]]
+        if kind == "conjunction" or (kind == "punct" and items[k].key in (",", "、", "，")):
+            joined = True
+        elif kind not in SKIP:
+            break
+        k += step
+    return []
+
+
+def _target(i, items, slot, side, ref_index, exclude: set[int] = frozenset()) -> int | None:
+    """The noun a relation places: nearest on `side`, else past the reference on the other side."""
+    j = _near(items, i, side, {"noun", "referent"})
+    if j is not None and items[j].kind == "noun" and slot[j] not in exclude:
+        return slot[j]
+    if ref_index is not None:
+        back = "after" if side == "before" else "before"
+        k = _near(items, ref_index, back, {"noun"}, cross=True, skip=SKIP | {"conjunction", "punct", "place"})
+        if k is not None and slot[k] not in exclude:
+            return slot[k]
+    return None
+
+
+def _group(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) -> None:
+    item = items[i]
+    side = item.side or vocab.reference
+    if item.key in ("either_side", "around"):
+        j = _near(items, i, side, {"noun"})
+        t = _target(i, items, slot, "before" if side == "after" else "after", j)
+        if j is None or t is None:
+            return
+        thing = scene.things[slot[j]]
+        if scene.things[t].count == 1:
+            scene.things[t].count = 2 if item.key == "either_side" else 4
+        scene.constraints.append(Constraint(item.key, t, item.key, (thing.id,)))
+        targets.append(t)
+        return
+    members = _clause_nouns(items, i, slot)
+    if not members:
+        return
+    if len(members) == 1 and scene.things[members[0]].count == 1:
+        scene.things[members[0]].count = 3
+    scene.constraints.append(Constraint(item.key, members[0], item.key, tuple(members[1:])))
+    targets.extend(members)
+
+
+def _clause_nouns(items, i, slot) -> list[int]:
+    found: list[int] = []
+    k = i - 1
+    while k >= 0 and items[k].kind != "punct" or (k >= 0 and items[k].key in (",", "、", "，")):
+        if items[k].kind == "noun" and slot[k] not in found:
+            found.insert(0, slot[k])
+        if items[k].kind in ("relation", "place", "action"):
+            break
+        k -= 1
+    if not found:
+        j = _near(items, i, "after", {"noun"})
+        found = [slot[j]] if j is not None else []
+    return found
+
+
+def _place(i, items, slot, scene: Scene, targets: list[int]) -> None:
+    _place_for(i, items, slot, scene, targets, items[i].key)
+
+
+def _place_for(i, items, slot, scene: Scene, targets: list[int], key: str) -> None:
+    before = _near(items, i, "before", {"noun", "referent"}, skip=SKIP | {"place", "relation", "relation_it"})
+    after = _near(items, i, "after", {"noun", "referent"}, skip=SKIP | {"place"})
+    if before is not None and after is not None:
+        j = before if (i - before) <= (after - i) else after
+    else:
+        j = before if before is not None else after
+    if j is None:
+        t = targets[-1] if targets else (scene.things[0].id if len(scene.things) == 1 else None)
+        if t is None:
+            if not scene.things:
+                scene.pronoun = True
+                scene.constraints.append(Constraint("place", -1, key))
+            return
+    elif items[j].kind == "referent":
+        t = _antecedent(targets, None, scene)
+        if t is None:
+            scene.constraints.append(Constraint("place", -1, key))
+            return
+    else:
+        t = slot[j]
+    scene.constraints.append(Constraint("place", t, key))
+    if t not in targets:
+        targets.append(t)
+
+
+def _expand(scene: Scene) -> Scene:
+    """Counted objects become that many objects; group constraints become relations between them."""
+    out = Scene(notes=scene.notes, pronoun=scene.pronoun)
+    copies: dict[int, list[int]] = {}
+    for thing in scene.things:
+        ids = []
+        for n in range(thing.count):
+            ids.append(len(out.things))
+            out.things.append(Thing(len(out.things), thing.name, thing.name_en, thing.known, thing.start, 1,
+                                    thing.size, n + 1))
+        copies[thing.id] = ids
+
+    def first(i):
+        return i if i == -1 else copies[i][0]
+
+    for c in scene.constraints:
+        if c.kind in ("relation", "between", "place"):
+            for t in (copies[c.target] if c.target != -1 else [-1]):
+                out.constraints.append(Constraint(c.kind, t, c.key, tuple(first(r) for r in c.refs)))
+        elif c.kind == "either_side":
+            for n, t in enumerate(copies[c.target]):
+                out.constraints.append(Constraint("relation", t, ("left_of", "right_of")[n % 2], (first(c.refs[0]),)))
+        elif c.kind == "around":
+            sides = ("left_of", "right_of", "in_front_of", "behind")
+            for n, t in enumerate(copies[c.target]):
+                out.constraints.append(Constraint("relation", t, sides[n % 4], (first(c.refs[0]),)))
+        elif c.kind in ("row", "column"):
+            members = [x for m in (c.target, *c.refs) for x in copies[m]]
+            key = "left_of" if c.kind == "row" else "above"
+            for a, b in zip(members, members[1:]):
+                out.constraints.append(Constraint("relation", a, key, (b,)))
+            out.constraints.append(Constraint(c.kind, members[0], c.kind, tuple(members[1:])))
+    return out
