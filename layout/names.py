@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from layout.gloss import gloss
 from layout.phrases import PhraseTable
 from layout.segment import lemma
 from layout.vocab import normalise, vocabulary
@@ -55,6 +56,9 @@ def noun_table(code: str) -> PhraseTable:
     """Every known noun form of the language (and, for mixed input, the English ones)."""
     vocab = vocabulary(code)
     phrases = set(forms(code)) | (set(forms("en")) if code != "en" else set())
+    if vocab.boundaries == "chars":  # 'テーブルの上' is a table and a relation, not one noun
+        relations = [p for p, m in vocab.meanings.items() if len(p) >= 2 and any(k[0] == "relation" for k in m)]
+        phrases = {f for f in phrases if not any(r in f and r != f for r in relations)}
     return PhraseTable(phrases, vocab.boundaries, vocab.suffixes)
 
 
@@ -104,6 +108,9 @@ def english_name(phrase: str, code: str) -> tuple[str, bool]:
     compound = _compound_head(phrase, code) if len(words) == 1 else None
     if compound:
         return compound, True
+    glossed = gloss(phrase, code)  # an open bilingual dictionary, where the language has one
+    if glossed:
+        return glossed, True
     return phrase, False
 
 

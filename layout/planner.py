@@ -40,7 +40,7 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY) -> tuple[dict, Lay
     if not text:
         return _no_placement(lang, "the instruction is empty", state)
     vocab = vocabulary(lang)
-    items = disambiguate(read(text, lang), vocab)
+    items = disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab)
     items = [_resolve(i, state) if i.kind == "noun" else i for i in items]
     nouns = [i for i in items if i.kind == "noun"]
     action = _action(items, nouns, state)

@@ -8,6 +8,7 @@ left between them is split into words whose noun phrases become objects (open vo
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from layout import names
@@ -34,13 +35,22 @@ class Item:
     options: tuple[tuple[str, str, str], ...] = ()  # every meaning of the phrase
 
 
-def read(text: str, lang: str) -> list[Item]:
+def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
+    """Items of a normalised (lower-case) text; `cased` is the same text before lower-casing, which
+    languages that capitalise nouns (German) use to tell an unknown noun from an adjective or verb."""
     vocab = vocabulary(lang)
     hits = _phrase_hits(text, vocab) + _noun_hits(text, lang)
     chosen = _select(hits)
-    items = chosen + _residual(text, chosen, lang, vocab)
+    capitals = vocab.capitalised_nouns and cased is not None and len(cased) == len(text) and _uses_capitals(cased)
+    items = chosen + _residual(text, chosen, lang, vocab, cased if capitals else None)
     items.sort(key=lambda i: i.start)
     return _merge_modifiers(items, lang, vocab)
+
+
+def _uses_capitals(cased: str) -> bool:
+    """The writer capitalises (not all lower case, not all upper case) beyond the first letter."""
+    rest = cased[1:]
+    return any(ch.isupper() for ch in rest) and any(ch.islower() for ch in rest)
 
 
 def _token_edges(text: str, vocab: Vocabulary) -> set[int] | None:
@@ -74,17 +84,33 @@ def _noun_hits(text: str, lang: str) -> list[Item]:
 
 
 def _select(hits: list[Item]) -> list[Item]:
-    """Non-overlapping hits: longest first; on equal length a closed-class phrase, then a noun."""
-    chosen: list[Item] = []
-    taken = []
-    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), -PRIORITY.get(h.kind, 2), h.start)):
-        if all(hit.end <= s or hit.start >= e for s, e in taken):
-            chosen.append(hit)
-            taken.append((hit.start, hit.end))
-    return chosen
+    """The non-overlapping hits that cover the most of the text (weighted interval scheduling), so
+    '右下に移動' reads as 右下 + に + 移動, not 右 + 下に移動; on a tie a closed-class phrase beats a noun,
+    and a noun beats a function word."""
+    if not hits:
+        return []
+    ordered = sorted(hits, key=lambda h: (h.end, h.start))
+    ends = [h.end for h in ordered]
+    best = [0.0] * (len(ordered) + 1)
+    take = [False] * (len(ordered) + 1)
+    before = []
+    for i, hit in enumerate(ordered):
+        j = bisect_right(ends, hit.start, 0, i)  # hits 0..j-1 end at or before this one starts
+        before.append(j)
+        with_it = best[j] + (hit.end - hit.start) * 10 + PRIORITY.get(hit.kind, 2) - 3  # fewer, longer hits on a tie
+        take[i + 1] = with_it > best[i]
+        best[i + 1] = with_it if take[i + 1] else best[i]
+    chosen, i = [], len(ordered)
+    while i > 0:
+        if take[i]:
+            chosen.append(ordered[i - 1])
+            i = before[i - 1]
+        else:
+            i -= 1
+    return chosen[::-1]
 
 
-def _residual(text: str, chosen: list[Item], lang: str, vocab: Vocabulary) -> list[Item]:
+def _residual(text: str, chosen: list[Item], lang: str, vocab: Vocabulary, cased: str | None) -> list[Item]:
     """Words no table knows: punctuation marks clause edges, digits are counts, runs of content words
     are noun phrases."""
     covered = [False] * len(text)
@@ -97,27 +123,30 @@ def _residual(text: str, chosen: list[Item], lang: str, vocab: Vocabulary) -> li
         if free and start is None:
             start = i
         elif not free and start is not None:
-            out += _span(text, start, i, lang, vocab)
+            out += _span(text, start, i, lang, vocab, cased)
             start = None
     return out
 
 
-def _span(text: str, start: int, end: int, lang: str, vocab: Vocabulary) -> list[Item]:
+def _span(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: str | None) -> list[Item]:
     out = []
     piece_start = start
     for m in list(PUNCT.finditer(text, start, end)) + [None]:
         piece_end = m.start() if m else end
-        out += _words(text, piece_start, piece_end, lang, vocab)
+        out += _words(text, piece_start, piece_end, lang, vocab, cased)
         if m:
             out.append(Item("punct", m.group(0).strip(), m.start(), m.end(), m.group(0)))
             piece_start = m.end()
     return out
 
 
-def _content(token, lang: str) -> bool:
+TAGGED = ("jieba", "sudachi", "kiwi")  # segmenters that tag parts of speech: only nouns make objects
+
+
+def _content(token, lang: str, segmenter: str = "spaces") -> bool:
     if DIGITS.fullmatch(token.text):
         return False
-    if token.pos not in KEEP_POS:
+    if token.pos not in KEEP_POS or (segmenter in TAGGED and token.pos not in ("NOUN", "PROPN", "ADJ")):
         return False
     if lang == "en" and token.pos == "OTHER":
         kinds = english_pos(token.text)
@@ -128,7 +157,9 @@ def _content(token, lang: str) -> bool:
     return True
 
 
-def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary) -> list[Item]:
+def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: str | None) -> list[Item]:
+    """Noun phrases, counts and nothing else from words no table knows. With `cased` (a language that
+    capitalises nouns, written that way) a lower-case word is no noun: 'der Kamin ist weiß'."""
     piece = text[start:end]
     if not piece.strip():
         return []
@@ -136,23 +167,44 @@ def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary) -> lis
     run: list = []
 
     def flush():
+        _trim_adjectives(run, lang)
         if run:
             s, e = run[0].start + start, run[-1].end + start
             phrase = text[s:e]
-            name_en, known = names.english_name(phrase, lang)
-            out.append(Item("noun", name_en, s, e, phrase, name_en=name_en, known=known))
+            if all(_adjective(t, lang) for t in run):  # only a modifier of a noun next to it, if any
+                out.append(Item("adjective", phrase, s, e, phrase, name_en=phrase, known=False))
+            else:
+                name_en, known = names.english_name(phrase, lang)
+                out.append(Item("noun", name_en, s, e, phrase, name_en=name_en, known=known))
             run.clear()
 
     for token in segment(piece, lang):
         if DIGITS.fullmatch(token.text):
             flush()
             out.append(Item("count", token.text, token.start + start, token.end + start, token.text))
-        elif _content(token, lang):
+        elif cased is not None and not cased[start + token.start].isupper():
+            flush()
+        elif _content(token, lang, vocab.segmenter):
             run.append(token)
         else:
             flush()
     flush()
     return out
+
+
+def _adjective(token, lang: str) -> bool:
+    if lang == "en":
+        kinds = english_pos(token.text)
+        return "ADJ" in kinds and token.text not in names.forms("en")
+    return token.pos == "ADJ"
+
+
+def _trim_adjectives(run: list, lang: str) -> None:
+    """In English an adjective after its noun is a predicate, not part of the name ('the mug red')."""
+    if lang == "en":
+        while len(run) > 1 and _adjective(run[-1], lang) and not _adjective(run[-2], lang):
+            run.pop()
+
 
 
 def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[Item]:
@@ -161,7 +213,18 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
     out: list[Item] = []
     for item in items:
         prev = out[-1] if out else None
-        if item.kind == "noun" and prev is not None and prev.kind == "noun" and _adjacent(prev, item):
+        if (vocab.boundaries == "chars" and item.kind == "noun" and prev is not None and prev.kind == "function"
+                and len(prev.text) == 1 and len(out) > 1 and out[-2].kind == "noun" and not out[-2].known
+                and _adjacent(out[-2], prev) and _adjacent(prev, item)):
+            out.pop()  # '绿色的灌木丛': an unknown word + 的 + a noun describes that noun
+            prev = out[-1]
+        if item.kind == "noun" and prev is not None and prev.kind == "adjective" and _adjacent(prev, item):
+            prev = out[-1] = replace(prev, kind="noun")  # 'wooden' + 'table'
+        elif item.kind == "adjective" and prev is not None and prev.kind == "noun" and _adjacent(prev, item) \
+                and vocab.head == "first":
+            item = replace(item, kind="noun", known=False)  # 'chat' + 'noir'
+        if (item.kind == "noun" and prev is not None and prev.kind == "noun" and _adjacent(prev, item)
+                and not _ends_in_particle(prev, lang, vocab)):
             head, modifier = (item, prev) if vocab.head == "last" else (prev, item)
             if not head.known and modifier.known and vocab.head == "last":
                 head, modifier = modifier, head  # 'retriever' unknown, 'dog' known: keep the known head
@@ -174,7 +237,12 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             out[-1] = replace(prev, end=item.end, text=merged_text, key=name_en, name_en=name_en, known=known)
             continue
         out.append(item)
-    return out
+    return [i for i in out if i.kind != "adjective"]  # '又白又硬', 'red or blue': no object
+
+
+def _ends_in_particle(item: Item, lang: str, vocab: Vocabulary) -> bool:
+    """'의자가 깔개': a known noun written with a case ending closes its noun phrase."""
+    return vocab.boundaries == "suffixes" and item.known and names.lookup(item.text, lang) is None
 
 
 def _adjacent(a: Item, b: Item) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from layout.reading import Item
 from layout.vocab import Vocabulary
 
-SKIP = {"function", "size", "count", "question", "amount", "action"}
+SKIP = {"function", "size", "count", "question", "amount", "action", "other"}
 STOPS = {"punct", "conjunction"}
 TO_PLACE = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t", "in_front_of": "fg",
             "behind": "bg", "next_to": "", "near": "", "inside": "c", "between": "c"}
@@ -59,7 +59,12 @@ def describe(items: list[Item], vocab: Vocabulary) -> Scene:
     by_name: dict[str, int] = {}
     for i, item in enumerate(items):
         if item.kind == "noun":
-            if item.name_en in by_name:
+            other = _near(items, i, "before", {"other"}, skip={"function", "size", "count"}) is not None
+            if item.name_en in by_name and other:  # 'the basket below the other basket': a second basket
+                thing = Thing(len(scene.things), item.text, item.name_en, item.known, item.start, instance=2)
+                scene.things.append(thing)
+                slot[i] = thing.id
+            elif item.name_en in by_name:
                 slot[i] = by_name[item.name_en]
             else:
                 thing = Thing(len(scene.things), item.text, item.name_en, item.known, item.start)
@@ -92,7 +97,10 @@ def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
             rel = next(o for o in item.options if o[0] == "relation")
             place = next(o for o in item.options if o[0] == "place")
             neighbour = _near(out, i, rel[2] or vocab.reference, {"noun", "referent", "picture"}, cross=False)
-            use = rel if neighbour is not None and out[neighbour].kind != "picture" else place
+            nouns = sum(1 for it in out if it.kind in ("noun", "referent"))
+            # a relation needs something on the reference side and something else to place: '球拍在左边吗'
+            # (one noun) is a place, '狗在猫的左边' a relation
+            use = rel if neighbour is not None and out[neighbour].kind != "picture" and nouns >= 2 else place
             out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
         elif item.kind == "place" and vocab.reference == "before" and item.key in SIDE_RELATION:
             # '猫左边', '고양이 왼쪽': a side word right after a noun is a relation to that noun
@@ -185,6 +193,9 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         if len(refs) == 2 and t is not None:
             scene.constraints.append(Constraint("between", t, "between", tuple(refs)))
             targets.append(t)
+        elif j is not None and items[j].kind == "noun" and sum(1 for it in items if it.kind == "noun") == 1:
+            scene.constraints.append(Constraint("place", slot[j], "c"))  # '꽃병을 가운데에': in the middle
+            targets.append(slot[j])
         else:
             scene.notes.append("'between' needs two objects to be between")
         return
@@ -199,22 +210,20 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
     else:
         ref = slot[j]
     if t is None:
-        if TO_PLACE.get(item.key) and ref != -1:
-            # "狗在猫的左边" read without a second noun, or "left of the cat": the cat is what was named
-            scene.notes.append(f"'{item.text}' has no object placed in relation to it")
+        if TO_PLACE.get(item.key) and ref != -1 and items[j].kind == "noun":
+            # '라켓이 왼쪽에 있습니까': nothing else to place, so the one object named is on that side
+            scene.constraints.append(Constraint("place", ref, TO_PLACE[item.key]))
+            targets.append(ref)
         return
     # a chain: 'a cup on the table next to the lamp' -> the cup is next to the lamp
     earlier = [c for c in scene.constraints if c.kind == "relation" and t in c.refs and c.target != ref]
-    if earlier and _between_items(items, t, i, slot) and not _is_subject(t, items, slot, i):
+    adjacent = i > 0 and slot.get(i - 1) == t  # 'the person that is left of': a relative clause, no chain
+    if earlier and adjacent and not _is_subject(t, items, slot, i):
         t = earlier[-1].target
     if t == ref:
         return
     scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
     targets.append(t)
-
-
-def _between_items(items, thing_id, i, slot) -> bool:
-    return any(slot.get(k) == thing_id for k in range(max(0, i - 4), i))
 
 
 def _is_subject(thing_id, items, slot, i) -> bool:
@@ -331,7 +340,7 @@ def _expand(scene: Scene) -> Scene:
         for n in range(thing.count):
             ids.append(len(out.things))
             out.things.append(Thing(len(out.things), thing.name, thing.name_en, thing.known, thing.start, 1,
-                                    thing.size, n + 1))
+                                    thing.size, thing.instance + n))
         copies[thing.id] = ids
 
     def first(i):

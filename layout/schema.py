@@ -14,9 +14,10 @@ dict against it (and the invariants the schema cannot say) and returns the list 
 from __future__ import annotations
 
 from layout.grid import cells_of
+from layout.vocab import available
 
 ACTIONS = ("add", "move", "remove", "replace", "resize", "restyle", "background", "compose", "none")
-LANGUAGES = ("en", "zh", "ja", "ko", "es", "pt", "fr", "de", "ru", "id")
+LANGUAGES = available()  # one per file in layout/languages/
 PLACEMENTS = ("planned", "unchanged", "none")
 
 PLAN_SCHEMA = {

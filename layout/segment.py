@@ -24,7 +24,8 @@ punctuation yields OTHER tokens (they mark clause edges). Lemmas are lower case.
 Thread safety: each tool is built once under a lock and then shared read-only, except Sudachi's
 tokenizer, which is not reentrant and is kept one per thread (the dictionary itself is shared).
 Per word results are cached (``lemma``), so a warm 10-word instruction costs well under 0.3 ms.
-Call ``preload("ko", "pl", ...)`` at server start to pay the first-use loads (Kiwi ~2.5 s) up front.
+Call ``preload("ko", "pl", ...)`` at server start to pay the first-use loads (Kiwi ~1 s, simplemma pl ~2 s)
+up front.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def _sudachi():
 def _kiwi():
     from kiwipiepy import Kiwi
 
-    kiwi = Kiwi(num_workers=0)
+    # load_multi_dict=False: the multi-word proper-noun list from Wikidata costs ~190 MB and ~1.5 s of
+    # loading for names of people and places, not of objects. The model itself stays ~300 MB resident.
+    kiwi = Kiwi(num_workers=0, load_multi_dict=False)
     kiwi.tokenize("준비")  # Kiwi finishes loading on its first analysis; do it here, under the lock
     return kiwi
 
@@ -134,17 +137,14 @@ def _pymorphy():
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-SIMPLEMMA_LANGS = frozenset(("de", "fr", "es", "it", "pt", "pl", "tr", "id", "ar", "uk", "nl"))
+SIMPLEMMA_LANGS = frozenset(("de", "fr", "es", "it", "pt", "pl", "tr", "id", "ar", "uk"))
 
 
 @_once
 def _simplemma():
-    from simplemma import Lemmatizer
-    from simplemma.strategies import DefaultStrategy
+    import simplemma
 
-    # low_memory: the dictionaries stay front-coded (pl: ~50 MB instead of ~450 MB, de ~20 MB instead of
-    # ~110 MB) at ~30 us per uncached word instead of ~5 us; words are cached above it anyway.
-    return Lemmatizer(lemmatization_strategy=DefaultStrategy(low_memory=True))
+    return simplemma
 
 
 _simplemma_loaded: set[str] = set()
@@ -152,13 +152,13 @@ _simplemma_lock = threading.Lock()
 
 
 def _simplemma_for(lang: str):
-    lemmatizer = _simplemma()
+    simplemma = _simplemma()
     if lang not in _simplemma_loaded:
         with _simplemma_lock:
             if lang not in _simplemma_loaded:
-                lemmatizer.lemmatize("a", lang)  # loads the language's dictionary (0.2-2.5 s) once
+                simplemma.lemmatize("a", lang, low_memory=True)  # loads the language's dictionary (0.1-2.5 s)
                 _simplemma_loaded.add(lang)
-    return lemmatizer
+    return simplemma
 
 
 def preload(*langs: str) -> None:
@@ -184,6 +184,28 @@ def preload(*langs: str) -> None:
 def _base(lang: str) -> str:
     """'zh-Hans' -> 'zh', 'pt_BR' -> 'pt'."""
     return lang.lower().replace("_", "-").split("-", 1)[0]
+
+
+# ------------------------------------------------------------------------------------------- long input
+
+_SUDACHI_MAX_CHARS = 16000  # Sudachi refuses input over 49,149 UTF-8 bytes; 16,000 chars is at most 48,000
+_PIECE_CHARS = 2000  # Kiwi and newmm slow down more than linearly on long input; pieces keep them linear
+_SENTENCE_END = re.compile(r"[。！？!?.\n]")
+_SPACE = re.compile(r"\s")
+
+
+def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
+    """(offset, piece) cuts of a long text, each at most ``limit`` chars, cut after a sentence end, else after
+    a space, else anywhere."""
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        ends = [m.end() for m in _SENTENCE_END.finditer(window)] or [m.end() for m in _SPACE.finditer(window)]
+        cut = start + (ends[-1] if ends else limit)
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 # ---------------------------------------------------------------------------------- space-separated text
@@ -229,42 +251,49 @@ def _analyse(word: str, lang: str) -> tuple[str, str]:
     if _DIGITS.fullmatch(word):
         return NUM, word
     low = word.lower()
+    if not any(c.isalnum() for c in low):  # "", "-", "'": nothing a dictionary could know
+        return OTHER, low
     if lang == "en":
         return _english(low)
     if lang == "ru":
         return _russian(low)
     if "-" in low:  # reduplicated plural (id "meja-meja") -> "meja"
         left, _, right = low.partition("-")
-        if left == right:
+        if left and left == right:
             return OTHER, _analyse(left, lang)[1]
     if lang == "tr" and ("'" in low or "’" in low):  # "iphone'u": a name, then its case ending
-        return OTHER, _analyse(re.split("['’]", low, maxsplit=1)[0], lang)[1]
+        name = re.split("['’]", low, maxsplit=1)[0]
+        if name:
+            return OTHER, _analyse(name, lang)[1]
     if lang in SIMPLEMMA_LANGS:
         return OTHER, _simplemma_lemma(low, lang)
     return OTHER, low
 
 
 def _simplemma_lemma(word: str, lang: str) -> str:
-    lemmatizer = _simplemma_for(lang)
+    # low_memory: the dictionaries stay front-coded in memory (pl ~50 MB instead of ~450 MB, de ~20 MB
+    # instead of ~110 MB) at ~30 us instead of ~5 us per uncached word; _analyse caches words anyway.
+    simplemma = _simplemma_for(lang)
     if lang == "de":
         # German nouns are capitalised in the dictionary, and lower-case input otherwise reads as a verb
         # ("lampen" -> "lampen", "tische" -> "tischen"); the open-vocabulary words are mostly nouns.
         noun = word[:1].upper() + word[1:]
-        if lemmatizer.is_known(noun, lang):
-            return lemmatizer.lemmatize(noun, lang).lower()
-    return lemmatizer.lemmatize(word, lang).lower()
+        if simplemma.is_known(noun, lang, low_memory=True):
+            return simplemma.lemmatize(noun, lang, low_memory=True).lower()
+    return simplemma.lemmatize(word, lang, low_memory=True).lower()
 
 
 # English: lemminflect knows open-class words only; these few closed classes are tagged from lists.
-_EN_CLOSED = {
+_EN_CLOSED = {  # first class wins: "one" is a number before a pronoun
+    NUM: "zero one two three four five six seven eight nine ten eleven twelve dozen",
     DET: "a an the this that these those each every some any no another other both either neither all my your "
          "his her its our their",
     ADP: "of on in at to from with without by under over above below behind beside besides between among "
          "near into onto upon inside outside around across against along through toward towards beneath "
          "underneath beyond within atop next via",
-    PRON: "i me you he him she it we us they them myself yourself itself themselves one ones something "
+    PRON: "i me you he him she it we us they them myself yourself itself themselves ones something "
           "everything nothing anything",
-    NUM: "zero one two three four five six seven eight nine ten eleven twelve dozen",
+    OTHER: "and or but nor if than because until so then also too not very just only please",
 }
 _EN_CLOSED_POS: dict[str, str] = {}
 for _pos, _words in _EN_CLOSED.items():
@@ -387,18 +416,20 @@ _SUDACHI_POS = {
 
 def _japanese(text: str) -> list[Token]:
     tokens: list[Token] = []
-    for m in _sudachi().tokenize(text):
-        surface = m.surface()
-        if not surface or surface.isspace():
-            continue
-        tags = m.part_of_speech()
-        pos = _SUDACHI_POS.get(tags[0], OTHER)
-        if pos == NOUN:
-            if tags[1] == "固有名詞":
-                pos = PROPN
-            elif tags[1] == "数詞":
-                pos = NUM
-        tokens.append(Token(surface, m.begin(), m.end(), pos, m.dictionary_form().lower()))
+    tokenizer = _sudachi()
+    for offset, piece in _pieces(text, _SUDACHI_MAX_CHARS):
+        for m in tokenizer.tokenize(piece):
+            surface = m.surface()
+            if not surface or surface.isspace():
+                continue
+            tags = m.part_of_speech()
+            pos = _SUDACHI_POS.get(tags[0], OTHER)
+            if pos == NOUN:
+                if tags[1] == "固有名詞":
+                    pos = PROPN
+                elif tags[1] == "数詞":
+                    pos = NUM
+            tokens.append(Token(surface, offset + m.begin(), offset + m.end(), pos, m.dictionary_form().lower()))
     return tokens
 
 
@@ -427,20 +458,22 @@ def _kiwi_pos(tag: str) -> str:
 
 def _korean(text: str) -> list[Token]:
     tokens: list[Token] = []
-    for m in _kiwi().tokenize(text):
-        start, end = m.start, m.start + m.len
-        if end <= start:
-            continue
-        if tokens and start < tokens[-1].end:
-            # a contraction spans several morphemes ("올려" = 올리 + 어): one token, the first morpheme's reading
-            last = tokens[-1]
-            if end > last.end:
-                tokens[-1] = Token(text[last.start:end], last.start, end, last.pos, last.lemma)
-            continue
-        surface = text[start:end]
-        if surface.isspace():
-            continue
-        tokens.append(Token(surface, start, end, _kiwi_pos(m.tag), (m.lemma or m.form).lower()))
+    kiwi = _kiwi()
+    for offset, piece in _pieces(text, _PIECE_CHARS):
+        for m in kiwi.tokenize(piece):
+            start, end = offset + m.start, offset + m.start + m.len
+            if end <= start:
+                continue
+            if tokens and start < tokens[-1].end:
+                # a contraction spans several morphemes ("올려" = 올리 + 어): one token, the first one's reading
+                last = tokens[-1]
+                if end > last.end:
+                    tokens[-1] = Token(text[last.start:end], last.start, end, last.pos, last.lemma)
+                continue
+            surface = text[start:end]
+            if surface.isspace():
+                continue
+            tokens.append(Token(surface, start, end, _kiwi_pos(m.tag), (m.lemma or m.form).lower()))
     return tokens
 
 
@@ -448,20 +481,23 @@ def _korean(text: str) -> list[Token]:
 
 def _thai_tokens(text: str) -> list[Token]:
     tokens: list[Token] = []
-    at = 0
-    for word in _thai()(text, engine="newmm", keep_whitespace=True):
-        start = at if text.startswith(word, at) else text.find(word, at)
-        if start < 0:
-            continue
-        end = at = start + len(word)
-        if word.isspace():
-            continue
-        if _DIGITS.fullmatch(word):
-            tokens.append(Token(word, start, end, NUM, word))
-        elif _LATIN_WORD.fullmatch(word):  # a Latin word inside Thai text: read it as English (a brand, a name)
-            tokens.append(Token(word, start, end, *_analyse(word, "en")))
-        else:
-            tokens.append(Token(word, start, end, OTHER, word))
+    word_tokenize = _thai()
+    for offset, piece in _pieces(text, _PIECE_CHARS):
+        at = 0
+        for word in word_tokenize(piece, engine="newmm", keep_whitespace=True):
+            found = at if piece.startswith(word, at) else piece.find(word, at)
+            if found < 0:  # never expected: newmm's words concatenate back to the text
+                continue
+            at = found + len(word)
+            start, end = offset + found, offset + at
+            if word.isspace():
+                continue
+            if _DIGITS.fullmatch(word):
+                tokens.append(Token(word, start, end, NUM, word))
+            elif _LATIN_WORD.fullmatch(word):  # a Latin word inside Thai text: read it as English (a name)
+                tokens.append(Token(word, start, end, *_analyse(word, "en")))
+            else:
+                tokens.append(Token(word, start, end, OTHER, word))
     return tokens
 
 

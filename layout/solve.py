@@ -124,8 +124,6 @@ def _spot(key: str, ref: Box, w: float, h: float) -> list[tuple[float, float, fl
 def _candidates(t: int, size, mine: list[Constraint], placed: dict[int, Box], kinds: dict[int, str],
                 vertical: float):
     w, h = size
-    if kinds[t] in BANDS:
-        return [BANDS[kinds[t]]]
     spots = []
     for c in mine:
         if c.kind == "place" and c.target == t:
@@ -145,9 +143,12 @@ def _candidates(t: int, size, mine: list[Constraint], placed: dict[int, Box], ki
             tx, ty = center(placed[c.target])
             side = -1 if t == c.refs[0] else 1
             spots.append((tx + side * (0.06 + w / 2 + (placed[c.target][2] - placed[c.target][0]) / 2), ty, w, h))
-    grid = COARSE if spots else LATTICE
+    grid = COARSE if spots or kinds[t] in BANDS else LATTICE
     spots += [(x, y, w, h) for x in grid for y in grid]
-    return [box_at(x, y, max(0.04, bw), max(0.04, bh)) for x, y, bw, bh in spots]
+    boxes = [box_at(x, y, max(0.04, bw), max(0.04, bh)) for x, y, bw, bh in spots]
+    if kinds[t] in BANDS:  # the floor is the bottom band, unless what was said puts it elsewhere
+        boxes.insert(0, BANDS[kinds[t]])
+    return boxes
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -178,6 +179,8 @@ def _cost(t: int, box: Box, placed: dict[int, Box], mine: list[Constraint], rela
             cost += 0.8 * ((abs(cx - px) if px is not None else 0.0) + (abs(cy - py) if py is not None else 0.0))
             constrained_y = constrained_y or py is not None
     cx, cy = center(box)
+    if kinds[t] in BANDS and box != BANDS[kinds[t]]:
+        cost += 0.5
     if kinds[t] not in BANDS:
         cost += (0.15 if constrained_y else 0.6) * abs(cy - vertical[t])
         cost += 0.15 * abs(cx - 0.5)

@@ -43,7 +43,7 @@ KEYED = {  # field -> (kind of its phrases, allowed keys or None for any)
 }
 LISTS = {  # field -> kind
     "back": "back", "referents": "referent", "background": "background", "picture": "picture",
-    "conjunctions": "conjunction", "question": "question", "function": "function",
+    "conjunctions": "conjunction", "question": "question", "function": "function", "other": "other",
 }
 AFFIXES = ("prefixes", "suffixes")
 LANGUAGE_DIR = resources.files("layout") / "languages"
@@ -67,10 +67,12 @@ class Vocabulary:
     prefixes: tuple[str, ...] = ()
     suffixes: tuple[str, ...] = ()
     words: frozenset[str] = field(default_factory=frozenset)  # every single-word phrase (language detection)
+    capitalised_nouns: bool = False  # nouns are written with a capital (de): a lower-case unknown word is none
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
+def normalise(text: str, lower: bool = True) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.lower() if lower else text
     text = text.replace("’", "'").replace("‘", "'")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -90,7 +92,7 @@ def check(data: object, name: str = "language file") -> list[str]:
     for script in data.get("scripts", []):
         if script not in SCRIPTS:
             problems.append(f"{name}: script {script!r} is not one of {', '.join(SCRIPTS)}")
-    known = set(REQUIRED) | set(KEYED) | set(LISTS) | set(AFFIXES)
+    known = set(REQUIRED) | set(KEYED) | set(LISTS) | set(AFFIXES) | {"capitalised_nouns"}
     problems += [f"{name}: unknown field {k!r}" for k in data if k not in known]
     for key, (_, allowed) in KEYED.items():
         table = data.get(key, {})
@@ -151,7 +153,8 @@ def vocabulary(code: str) -> Vocabulary:
     affix = {k: tuple(sorted({normalise(a) for a in data.get(k, [])}, key=len, reverse=True)) for k in AFFIXES}
     table = PhraseTable(frozen, data["boundaries"], affix["suffixes"])
     return Vocabulary(data["code"], data["name"], tuple(data["scripts"]), data["segmenter"], data["boundaries"],
-                      data["reference"], data["head"], frozen, table, affix["prefixes"], affix["suffixes"], words)
+                      data["reference"], data["head"], frozen, table, affix["prefixes"], affix["suffixes"], words,
+                      bool(data.get("capitalised_nouns", False)))
 
 
 def check_files() -> list[str]:

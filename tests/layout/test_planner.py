@@ -11,7 +11,12 @@ from hypothesis import given, settings, strategies as st
 
 from layout import plan_layout, validate_plan
 from layout.grid import cells_of, center
-from layout.lexicon import NOUNS
+from layout.names import objects
+from layout.vocab import vocabulary
+
+# object names that are not also English closed-class words ('top' the garment is also 'top' the place)
+NOUNS = sorted(n for n, known in objects().items() if known.kind in ("object", "person")
+               and not any(w in vocabulary("en").meanings for w in n.split()))
 
 LEFT, RIGHT, TOP, BOTTOM = "left", "right", "top", "bottom"
 
@@ -127,11 +132,13 @@ def test_background_change_is_not_a_placement():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(sorted(NOUNS)), st.sampled_from(sorted(NOUNS)),
+@given(st.sampled_from(NOUNS), st.sampled_from(NOUNS),
        st.sampled_from(["to the left of", "to the right of", "above", "below", "next to", "in front of", "behind"]))
 def test_properties_boxes_inside_cells_consistent_relations_hold(a, b, relation):
     if a == b:
         return
+    if a in b.split() or b in a.split():
+        return  # 'a lamp next to a desk lamp': one head noun, one object
     plan, _ = plan_layout(f"a {a} {relation} a {b}")
     assert validate_plan(plan) == []
     for obj in plan["objects"]:
