@@ -77,7 +77,8 @@ class PhraseTable:
                     out.append((toks[i][1], toks[i + n - 1][2], phrase))
                 elif self.mode == "suffixes":
                     last = words[i + n - 1]
-                    for cut in range(len(last) - 1, 1, -1):  # 'köşeye' = 'köşe' + an ending
+                    shortest = 1 if not last[0].isascii() and len(last) > 1 and "\uac00" <= last[0] <= "\ud7a3" else 2
+                    for cut in range(len(last) - 1, shortest - 1, -1):  # 'köşeye' = 'köşe' + an ending; '뒤의' = 뒤 + 의
                         if self.endings and last[cut:] not in self.endings:
                             continue
                         phrase = get((*key[:-1], last[:cut]))

@@ -42,7 +42,8 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     hits = _phrase_hits(text, vocab) + _noun_hits(text, lang)
     chosen = _select(hits)
     capitals = vocab.capitalised_nouns and cased is not None and len(cased) == len(text) and _uses_capitals(cased)
-    items = chosen + _residual(text, chosen, lang, vocab, cased if capitals else None)
+    whole = segment(text, lang) if vocab.segmenter in TAGGED else None  # words read in their sentence
+    items = chosen + _residual(text, chosen, lang, vocab, cased if capitals else None, whole)
     items.sort(key=lambda i: i.start)
     return _merge_modifiers(items, lang, vocab)
 
@@ -71,6 +72,9 @@ def _phrase_hits(text: str, vocab: Vocabulary) -> list[Item]:
             continue  # a one-character word inside a longer word ('只' in '只是') is not that word
         options = vocab.meanings[phrase]
         kind, key, side = options[0]
+        if kind == "who":  # 'who is in front of the window': a person is
+            hits.append(Item("noun", "person", start, end, text[start:end], name_en="person", options=options))
+            continue
         hits.append(Item(kind, key, start, end, text[start:end], side, options=options))
     return hits
 
@@ -110,7 +114,8 @@ def _select(hits: list[Item]) -> list[Item]:
     return chosen[::-1]
 
 
-def _residual(text: str, chosen: list[Item], lang: str, vocab: Vocabulary, cased: str | None) -> list[Item]:
+def _residual(text: str, chosen: list[Item], lang: str, vocab: Vocabulary, cased: str | None,
+              whole: list | None = None) -> list[Item]:
     """Words no table knows: punctuation marks clause edges, digits are counts, runs of content words
     are noun phrases."""
     covered = [False] * len(text)
@@ -123,17 +128,18 @@ def _residual(text: str, chosen: list[Item], lang: str, vocab: Vocabulary, cased
         if free and start is None:
             start = i
         elif not free and start is not None:
-            out += _span(text, start, i, lang, vocab, cased)
+            out += _span(text, start, i, lang, vocab, cased, whole)
             start = None
     return out
 
 
-def _span(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: str | None) -> list[Item]:
+def _span(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: str | None,
+          whole: list | None) -> list[Item]:
     out = []
     piece_start = start
     for m in list(PUNCT.finditer(text, start, end)) + [None]:
         piece_end = m.start() if m else end
-        out += _words(text, piece_start, piece_end, lang, vocab, cased)
+        out += _words(text, piece_start, piece_end, lang, vocab, cased, whole)
         if m:
             out.append(Item("punct", m.group(0).strip(), m.start(), m.end(), m.group(0)))
             piece_start = m.end()
@@ -143,9 +149,11 @@ def _span(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: 
 TAGGED = ("jieba", "sudachi", "kiwi")  # segmenters that tag parts of speech: only nouns make objects
 
 
-def _content(token, lang: str, segmenter: str = "spaces") -> bool:
+def _content(token, lang: str, segmenter: str = "spaces", verb_prefixes: tuple[str, ...] = ()) -> bool:
     if DIGITS.fullmatch(token.text):
         return False
+    if any(token.text.startswith(p) and len(token.text) >= len(p) + 3 for p in verb_prefixes):
+        return False  # Indonesian 'dipegang', 'terletak', 'berada': verbs by their prefix
     if token.pos not in KEEP_POS or (segmenter in TAGGED and token.pos not in ("NOUN", "PROPN", "ADJ")):
         return False
     if lang == "en" and token.pos == "OTHER":
@@ -157,7 +165,8 @@ def _content(token, lang: str, segmenter: str = "spaces") -> bool:
     return True
 
 
-def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: str | None) -> list[Item]:
+def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased: str | None,
+           whole: list | None = None) -> list[Item]:
     """Noun phrases, counts and nothing else from words no table knows. With `cased` (a language that
     capitalises nouns, written that way) a lower-case word is no noun: 'der Kamin ist weiß'."""
     piece = text[start:end]
@@ -178,18 +187,29 @@ def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased:
                 out.append(Item("noun", name_en, s, e, phrase, name_en=name_en, known=known))
             run.clear()
 
-    for token in segment(piece, lang):
+    for token in _tokens(piece, start, end, lang, whole):
         if DIGITS.fullmatch(token.text):
             flush()
             out.append(Item("count", token.text, token.start + start, token.end + start, token.text))
         elif cased is not None and not cased[start + token.start].isupper():
             flush()
-        elif _content(token, lang, vocab.segmenter):
+        elif _content(token, lang, vocab.segmenter, vocab.verb_prefixes):
             run.append(token)
         else:
             flush()
     flush()
     return out
+
+
+def _tokens(piece: str, start: int, end: int, lang: str, whole: list | None) -> list:
+    """The piece's words, as the segmenter read them in the whole sentence when they fit inside the piece
+    (Kiwi reads '공이' alone as two numerals, '공이 오른쪽에' as 공 + 이), else the piece on its own."""
+    if whole is not None:
+        inside = [t for t in whole if t.start >= start and t.end <= end]
+        covered = sum(t.end - t.start for t in inside)
+        if inside and covered >= len(piece.strip()) - piece.count(" "):
+            return [replace(t, start=t.start - start, end=t.end - start) for t in inside]
+    return segment(piece, lang)
 
 
 def _adjective(token, lang: str) -> bool:
@@ -219,14 +239,14 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             out.pop()  # '绿色的灌木丛': an unknown word + 的 + a noun describes that noun
             prev = out[-1]
         if item.kind == "noun" and prev is not None and prev.kind == "adjective" and _adjacent(prev, item):
-            prev = out[-1] = replace(prev, kind="noun")  # 'wooden' + 'table'
+            prev = out[-1] = replace(prev, kind="noun", known=False, name_en=prev.text)  # 'wooden' + 'table'
         elif item.kind == "adjective" and prev is not None and prev.kind == "noun" and _adjacent(prev, item) \
                 and vocab.head == "first":
             item = replace(item, kind="noun", known=False)  # 'chat' + 'noir'
         if (item.kind == "noun" and prev is not None and prev.kind == "noun" and _adjacent(prev, item)
                 and not _ends_in_particle(prev, lang, vocab)):
             head, modifier = (item, prev) if vocab.head == "last" else (prev, item)
-            if not head.known and modifier.known and vocab.head == "last":
+            if not head.known and modifier.known:
                 head, modifier = modifier, head  # 'retriever' unknown, 'dog' known: keep the known head
             merged_text = prev.text + " " + item.text if item.start > prev.end else prev.text + item.text
             if lang == "en":

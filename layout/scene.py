@@ -56,20 +56,28 @@ def describe(items: list[Item], vocab: Vocabulary) -> Scene:
     """The scene of items already disambiguated (see `disambiguate`)."""
     scene = Scene()
     slot: dict[int, int] = {}  # item index -> thing id
-    by_name: dict[str, int] = {}
+    by_name: dict[str, int] = {}  # the one a plain mention means
+    others: dict[str, int] = {}  # 'the other cabinet'
     for i, item in enumerate(items):
-        if item.kind == "noun":
-            other = _near(items, i, "before", {"other"}, skip={"function", "size", "count"}) is not None
-            if item.name_en in by_name and other:  # 'the basket below the other basket': a second basket
-                thing = Thing(len(scene.things), item.text, item.name_en, item.known, item.start, instance=2)
-                scene.things.append(thing)
-                slot[i] = thing.id
-            elif item.name_en in by_name:
-                slot[i] = by_name[item.name_en]
-            else:
-                thing = Thing(len(scene.things), item.text, item.name_en, item.known, item.start)
-                scene.things.append(thing)
-                slot[i] = by_name[item.name_en] = thing.id
+        if item.kind != "noun":
+            continue
+        other = _near(items, i, "before", {"other"}, skip={"function", "size", "count"}) is not None
+        name = item.name_en
+        if other and name in others:
+            slot[i] = others[name]
+        elif other or (name in others and name not in by_name):
+            # 'the basket below the other basket', '다른 캐비닛의 오른쪽에 있는 캐비닛': two of one name
+            thing = Thing(len(scene.things), item.text, name, item.known, item.start,
+                          instance=1 + sum(t.name_en == name for t in scene.things))
+            scene.things.append(thing)
+            slot[i] = thing.id
+            (others if other else by_name)[name] = thing.id
+        elif name in by_name:
+            slot[i] = by_name[name]
+        else:
+            thing = Thing(len(scene.things), item.text, name, item.known, item.start)
+            scene.things.append(thing)
+            slot[i] = by_name[name] = thing.id
     _counts_and_sizes(items, slot, scene)
     targets: list[int] = []  # things something was said about, in order
     for i, item in enumerate(items):
@@ -193,9 +201,9 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         if len(refs) == 2 and t is not None:
             scene.constraints.append(Constraint("between", t, "between", tuple(refs)))
             targets.append(t)
-        elif j is not None and items[j].kind == "noun" and sum(1 for it in items if it.kind == "noun") == 1:
-            scene.constraints.append(Constraint("place", slot[j], "c"))  # '꽃병을 가운데에': in the middle
-            targets.append(slot[j])
+        elif len(refs) < 2 and (j is not None and items[j].kind == "noun" or j is None):
+            # '꽃병을 가운데에', '가운데에 있는 꽃병': one thing in the middle of the picture
+            _place_for(i, items, slot, scene, targets, "c")
         else:
             scene.notes.append("'between' needs two objects to be between")
         return
@@ -250,9 +258,16 @@ def _two(items, j, side, slot) -> list[int]:
     return []
 
 
+COMMA = {",", "，", "、"}
+
+
 def _target(i, items, slot, side, ref_index, exclude: set[int] = frozenset()) -> int | None:
-    """The noun a relation places: nearest on `side`, else past the reference on the other side."""
-    j = _near(items, i, side, {"noun", "referent"})
+    """The noun a relation places: nearest on `side` (across a comma: 'the man, who is left of the bike'),
+    else past the reference on the other side ('to the left of the cat, a dog'), else the noun furthest
+    along that side ('right of the paintings above the table is there a mirror')."""
+    j = _near(items, i, side, {"noun", "referent"}, skip=SKIP | {"who"})
+    if j is None:
+        j = _past_comma(items, i, side)
     if j is not None and items[j].kind == "noun" and slot[j] not in exclude:
         return slot[j]
     if ref_index is not None:
@@ -260,7 +275,20 @@ def _target(i, items, slot, side, ref_index, exclude: set[int] = frozenset()) ->
         k = _near(items, ref_index, back, {"noun"}, cross=True, skip=SKIP | {"conjunction", "punct", "place"})
         if k is not None and slot[k] not in exclude:
             return slot[k]
+        used = {slot.get(ref_index)} | set(exclude)
+        rest = [k for k in (range(ref_index + 1, len(items)) if back == "after" else range(ref_index))
+                if items[k].kind == "noun" and slot[k] not in used]
+        if rest:
+            return slot[rest[-1] if back == "after" else rest[0]]
     return None
+
+
+def _past_comma(items, i, side) -> int | None:
+    step = 1 if side == "after" else -1
+    j = i + step
+    while 0 <= j < len(items) and (items[j].kind in SKIP or items[j].kind == "punct" and items[j].key in COMMA):
+        j += step
+    return j if 0 <= j < len(items) and items[j].kind == "noun" else None
 
 
 def _group(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) -> None:

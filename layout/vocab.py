@@ -44,8 +44,9 @@ KEYED = {  # field -> (kind of its phrases, allowed keys or None for any)
 LISTS = {  # field -> kind
     "back": "back", "referents": "referent", "background": "background", "picture": "picture",
     "conjunctions": "conjunction", "question": "question", "function": "function", "other": "other",
+    "adjectives": "adjective", "who": "who",
 }
-AFFIXES = ("prefixes", "suffixes")
+AFFIXES = ("prefixes", "suffixes", "verb_prefixes")
 LANGUAGE_DIR = resources.files("layout") / "languages"
 
 
@@ -66,6 +67,7 @@ class Vocabulary:
     table: PhraseTable
     prefixes: tuple[str, ...] = ()
     suffixes: tuple[str, ...] = ()
+    verb_prefixes: tuple[str, ...] = ()
     words: frozenset[str] = field(default_factory=frozenset)  # every single-word phrase (language detection)
     capitalised_nouns: bool = False  # nouns are written with a capital (de): a lower-case unknown word is none
 
@@ -153,8 +155,8 @@ def vocabulary(code: str) -> Vocabulary:
     affix = {k: tuple(sorted({normalise(a) for a in data.get(k, [])}, key=len, reverse=True)) for k in AFFIXES}
     table = PhraseTable(frozen, data["boundaries"], affix["suffixes"])
     return Vocabulary(data["code"], data["name"], tuple(data["scripts"]), data["segmenter"], data["boundaries"],
-                      data["reference"], data["head"], frozen, table, affix["prefixes"], affix["suffixes"], words,
-                      bool(data.get("capitalised_nouns", False)))
+                      data["reference"], data["head"], frozen, table, affix["prefixes"], affix["suffixes"],
+                      affix["verb_prefixes"], words, bool(data.get("capitalised_nouns", False)))
 
 
 def check_files() -> list[str]:

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# System packages the tests need: Chromium (browser tests) and redis-server (worker-tier tests, which start
-# their own private server). Installs only what is missing.
+# System packages the tests need: Chromium (browser tests), redis-server (worker-tier tests, which start
+# their own private server) and the FreeDict X-English dictionaries that layout/gloss.py reads when present
+# (optional for the product, required by tests/layout/test_gloss.py in CI). Installs only what is missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
+for code in deu fra spa por ita pol tur jpn; do
+  [ -f "/usr/share/dictd/freedict-$code-eng.index" ] || missing+=("dict-freedict-$code-eng")
+done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "Please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install -y ${missing[*]})" >&2
