@@ -40,6 +40,9 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     languages that capitalise nouns (German) use to tell an unknown noun from an adjective or verb."""
     vocab = vocabulary(lang)
     hits = _phrase_hits(text, vocab) + _noun_hits(text, lang)
+    if "latin" not in vocab.scripts and lang != "en" and re.search(r"[a-z]{2}", text):
+        # 'put the 台灯 on the right': English words in another script's sentence are read as English
+        hits += [h for h in _phrase_hits(text, vocabulary("en")) if text[h.start:h.end].isascii()]
     chosen = _select(hits)
     capitals = vocab.capitalised_nouns and cased is not None and len(cased) == len(text) and _uses_capitals(cased)
     whole = segment(text, lang) if vocab.segmenter in TAGGED else None  # words read in their sentence

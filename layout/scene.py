@@ -207,6 +207,8 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         else:
             scene.notes.append("'between' needs two objects to be between")
         return
+    if j is None and _near(items, i, side, {"place"}) is not None:
+        return  # 'नीचे बाएँ कोने में', 'in the top left corner': the relation word belongs to the place
     if j is None:  # "put the lamp to the left": a place on the picture after all
         if TO_PLACE.get(item.key):
             _place_for(i, items, slot, scene, targets, TO_PLACE[item.key])

@@ -16,7 +16,8 @@ from layout.vocab import vocabulary
 
 # object names that are not also English closed-class words ('top' the garment is also 'top' the place)
 NOUNS = sorted(n for n, known in objects().items() if known.kind in ("object", "person")
-               and not any(w in vocabulary("en").meanings for w in n.split()))
+               and not any(w in vocabulary("en").meanings for w in n.split())
+               and f"a {n}" not in vocabulary("en").meanings)  # 'a hair' is also "a little"
 
 LEFT, RIGHT, TOP, BOTTOM = "left", "right", "top", "bottom"
 

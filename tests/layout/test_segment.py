@@ -148,6 +148,6 @@ def test_chinese_gloss(word, expected):
     assert gloss(word, "zh") == expected
 
 
-def test_gloss_is_chinese_only():
-    assert gloss("猫", "ja") is None
+def test_gloss_has_no_dictionary_for_english_or_korean():
     assert gloss("lamp", "en") is None
+    assert gloss("고양이", "ko") is None
