@@ -62,8 +62,12 @@ def same_object(label: str, name_en: str) -> bool:
     return len(shorter) < len(longer) and all(w in longer for w in shorter)  # 'palm' ~ 'palm tree'
 
 
-def _find(plan: dict, label: str) -> dict | None:
-    return next((o for o in plan["objects"] if same_object(label, o["name_en"])), None)
+def _find(plan: dict, label: str, taken: tuple = ()) -> dict | None:
+    """The plan's object for a label: the same name first, then the same head noun; one not taken by
+    another label of the same relation ('the basket above the other basket')."""
+    free = [o for o in plan["objects"] if not any(o is t for t in taken)]
+    exact = [o for o in free if o["name_en"].lower() == label.lower()]
+    return exact[0] if exact else next((o for o in free if same_object(label, o["name_en"])), None)
 
 
 def _relation_holds(relation: str, t: dict, refs: list[dict]) -> bool:
@@ -88,9 +92,11 @@ def check_item(item: dict, plan: dict) -> tuple[bool, str]:
     if item["language"] != plan["language"]:
         return False, f"language {plan['language']}"
     for rel in item.get("relations", []):
-        t = _find(plan, rel["target"])
         refs_labels = rel["reference"] if isinstance(rel["reference"], list) else [rel["reference"]]
-        refs = [_find(plan, r) for r in refs_labels]
+        refs = []
+        for r in refs_labels:
+            refs.append(_find(plan, r, tuple(x for x in refs if x is not None)))
+        t = _find(plan, rel["target"], tuple(x for x in refs if x is not None))
         if t is None or any(r is None for r in refs):
             return False, f"objects {[o['name_en'] for o in plan['objects']]}"
         if any(r is t for r in refs):

@@ -39,7 +39,8 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     """Items of a normalised (lower-case) text; `cased` is the same text before lower-casing, which
     languages that capitalise nouns (German) use to tell an unknown noun from an adjective or verb."""
     vocab = vocabulary(lang)
-    hits = _phrase_hits(text, vocab) + _noun_hits(text, lang)
+    nouns = _noun_hits(text, lang)
+    hits = _phrase_hits(text, vocab, {n.end for n in nouns}) + nouns
     if "latin" not in vocab.scripts and lang != "en" and re.search(r"[a-z]{2}", text):
         # 'put the 台灯 on the right': English words in another script's sentence are read as English
         hits += [h for h in _phrase_hits(text, vocabulary("en")) if text[h.start:h.end].isascii()]
@@ -67,14 +68,16 @@ def _token_edges(text: str, vocab: Vocabulary) -> set[int] | None:
     return edges
 
 
-def _phrase_hits(text: str, vocab: Vocabulary) -> list[Item]:
+def _phrase_hits(text: str, vocab: Vocabulary, noun_ends: set[int] = frozenset()) -> list[Item]:
     edges = _token_edges(text, vocab)
     hits = []
     for start, end, phrase in vocab.table.find(text):
         if edges is not None and len(phrase) == 1 and not (start in edges and end in edges):
-            continue  # a one-character word inside a longer word ('只' in '只是') is not that word
+            localizer = start in noun_ends and any(m[0] == "relation" for m in vocab.meanings[phrase])
+            if not localizer:  # '树后' = behind the tree; but '只' in '只是' is not that word
+                continue
         options = vocab.meanings[phrase]
-        kind, key, side = options[0]
+        kind, key, side = next((o for o in options if o[0] == "linker"), options[0])
         if kind == "who":  # 'who is in front of the window': a person is
             hits.append(Item("noun", "person", start, end, text[start:end], name_en="person", options=options))
             continue
@@ -225,6 +228,10 @@ def _adjective(token, lang: str) -> bool:
 def _trim_adjectives(run: list, lang: str) -> None:
     """In English an adjective after its noun is a predicate, not part of the name ('the mug red')."""
     if lang == "en":
+        for k in range(1, len(run)):  # 'the basket look(s empty)', 'the fence made (of)': a verb ends it
+            if "VERB" in english_pos(run[k].text) and run[k - 1].text in names.forms("en"):
+                del run[k:]
+                break
         while len(run) > 1 and _adjective(run[-1], lang) and not _adjective(run[-2], lang):
             run.pop()
 
@@ -236,6 +243,12 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
     out: list[Item] = []
     for item in items:
         prev = out[-1] if out else None
+        if (item.kind == "noun" and prev is not None and prev.kind == "linker" and len(out) > 1
+                and out[-2].kind == "noun" and vocab.head == "first" and item.start - prev.end <= 1
+                and prev.start - out[-2].end <= 1):
+            head = out[-2]  # 'mesa do computador': one object, named by its head
+            out[-2:] = [replace(head, end=item.end, text=text_between(head, item, prev))]
+            continue
         if (vocab.boundaries == "chars" and item.kind == "noun" and prev is not None and prev.kind == "function"
                 and len(prev.text) == 1 and len(out) > 1 and out[-2].kind == "noun" and not out[-2].known
                 and _adjacent(out[-2], prev) and _adjacent(prev, item)):
@@ -246,6 +259,9 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
         elif item.kind == "adjective" and prev is not None and prev.kind == "noun" and _adjacent(prev, item) \
                 and vocab.head == "first":
             item = replace(item, kind="noun", known=False)  # 'chat' + 'noir'
+        if (lang == "en" and item.kind == "noun" and not item.known and prev is not None and prev.kind == "noun"
+                and prev.known and _adjacent(prev, item) and "VERB" in english_pos(item.text.split(" ")[0])):
+            continue  # 'the basket look(s empty)': English names end with their noun, so this is a verb
         if (item.kind == "noun" and prev is not None and prev.kind == "noun" and _adjacent(prev, item)
                 and not _ends_in_particle(prev, lang, vocab)):
             head, modifier = (item, prev) if vocab.head == "last" else (prev, item)
@@ -260,7 +276,12 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             out[-1] = replace(prev, end=item.end, text=merged_text, key=name_en, name_en=name_en, known=known)
             continue
         out.append(item)
-    return [i for i in out if i.kind != "adjective"]  # '又白又硬', 'red or blue': no object
+    out = [i for i in out if i.kind != "adjective"]  # '又白又硬', 'red or blue': no object
+    return [replace(i, kind="function") if i.kind == "linker" else i for i in out]
+
+
+def text_between(head: Item, tail: Item, link: Item) -> str:
+    return f"{head.text} {link.text} {tail.text}"
 
 
 def _ends_in_particle(item: Item, lang: str, vocab: Vocabulary) -> bool:

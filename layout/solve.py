@@ -114,8 +114,9 @@ def _spot(key: str, ref: Box, w: float, h: float) -> list[tuple[float, float, fl
     if key in ("next_to", "near"):
         gap = GAP if key == "next_to" else 0.06
         return [(ref[2] + gap + w / 2, ry, w, h), (ref[0] - gap - w / 2, ry, w, h)]
-    if key == "inside":
-        return [(rx, ry, min(w, rw * 0.6), min(h, rh * 0.6))]
+    if key == "inside":  # in its upper part: 'em', 'na', 'в', 'di' mean in or on, and both then hold
+        iw, ih = min(w, rw * 0.6), min(h, rh * 0.6)
+        return [(rx, ry - min(rh * 0.15, (rh - ih) / 2), iw, ih)]
     if key == "around":
         return [(rx, ry, max(w, rw * 1.4), max(h, rh * 1.4))]
     return []
