@@ -51,12 +51,27 @@ def check_case(case: dict) -> tuple[bool, str]:
 PLACE_REGIONS = {**REGIONS, "center": lambda x, y: 1 / 3 < x < 2 / 3 and 1 / 3 < y < 2 / 3}
 
 
+IRREGULAR = {"men": "man", "women": "woman", "people": "person", "children": "child", "feet": "foot",
+             "teeth": "tooth", "mice": "mouse", "geese": "goose", "knives": "knife", "leaves": "leaf"}
+
+
+def singular(word: str) -> str:
+    """English singular by the spelling rules, for comparing labels ('shelves', 'men') with names."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    for plural, one in (("ves", "f"), ("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x")):
+        if word.endswith(plural) and len(word) > len(plural) + 1:
+            return word[: -len(plural)] + one
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
+
+
 def same_object(label: str, name_en: str) -> bool:
-    """A plan's object is the labelled one when their head nouns agree ('dining table' ~ 'table')."""
+    """A plan's object is the labelled one when their head nouns agree ('dining table' ~ 'table',
+    'shelves' ~ 'shelf')."""
     a, b = label.lower().split(), name_en.lower().split()
     if not a or not b:
         return False
-    if a[-1] == b[-1] or a[-1].rstrip("s") == b[-1].rstrip("s"):
+    if a[-1] == b[-1] or singular(a[-1]) == singular(b[-1]):
         return True
     shorter, longer = (a, b) if len(a) < len(b) else (b, a)
     return len(shorter) < len(longer) and all(w in longer for w in shorter)  # 'palm' ~ 'palm tree'

@@ -112,6 +112,11 @@ def _place(action, lang, items, nouns, state: LayoutState, text):
     scene = _with_last_object(scene, state, items)
     if scene is None:
         return _no_placement(lang, "no object was named and nothing has been placed yet", state)
+    if not scene.constraints and scene.things and all(state.find(_state_key(t)) for t in scene.things):
+        # 'add the dog' after a round whose plan placed a dog too: where that plan put it
+        objects = [_object(t, "target", state.find(_state_key(t)).box) for t in scene.things]
+        state = replace(state, last=_state_key(scene.things[0]))
+        return _plan("add", lang, objects, _prompt(scene), 0.85, ["placed where an earlier plan put it"], state)
     if not scene.constraints:
         return _no_placement(lang, "nothing was said about where to put it", state, _verb(items, scene, state))
     targets = _targets(scene)

@@ -222,7 +222,7 @@ def solve(scene: Scene, fixed: dict[int, Box] | None = None) -> tuple[dict[int, 
     for c in scene.constraints:
         if c.kind in ("relation", "between") and c.target in related:
             for r in c.refs:
-                if r in related and (c.key in ("on", "inside", "in_front_of", "behind", "around")
+                if r in related and (c.key in ("on", "inside", "in_front_of", "behind", "around", "below")
                                      or kinds.get(r) in BANDS):
                     related[c.target].add(r)
                     related[r].add(c.target)

@@ -155,6 +155,10 @@ class ChatEditor:
         previous = before.find(target["name_en"]) if target else None
         source_box = previous.box if previous is not None else None
         notes: list[str] = list(plan.get("notes", []))
+        others = [o["name_en"] for o in plan["objects"] if o["role"] == "target" and o is not target]
+        if others and operation == "add":  # one object per round: the plan keeps the others' places
+            notes.append(f"this round adds the {label}; the plan also places the {', the '.join(others)} — "
+                         "send “add the " + others[0] + "” to add it where the plan put it")
         if operation in ("remove", "replace", "restyle") and source_box is None:
             source_box, box = box, None
         if override.box is not None:

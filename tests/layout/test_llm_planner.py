@@ -103,3 +103,21 @@ def test_command_line_with_an_llm(llm_server):
     done = subprocess.run([sys.executable, "-m", "layout", "plan", "--llm-url", llm_server["url"], "--llm-model", "m",
                            "put the lamp on the left"], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout)["notes"] == ["planned by m"]
+
+
+def test_hybrid_mode_asks_the_llm_only_when_the_rule_plan_is_unsure(llm_server):
+    settings = LLMSettings(llm_server["url"], "test-model", 2.0, mode="hybrid", threshold=0.75)
+    complete = partial(http_complete, settings)
+    plan, _ = plan_with_llm("put the lamp on the left", EMPTY, settings=settings, complete=complete)
+    assert llm_server["requests"] == [] and "test-model not asked" in plan["notes"][-1]
+    unsure, _ = plan_layout("put the zorblax next to the quuxel")  # two words no dictionary knows
+    assert unsure["confidence"] < 0.75
+    plan, _ = plan_with_llm("put the zorblax next to the quuxel", EMPTY, settings=settings, complete=complete)
+    assert len(llm_server["requests"]) == 1 and plan["notes"][-1] == "planned by test-model"
+
+
+def test_hybrid_settings_are_checked():
+    with pytest.raises(ValueError, match="mode"):
+        LLMSettings("http://x", "m", mode="sometimes")
+    with pytest.raises(ValueError, match="threshold"):
+        LLMSettings("http://x", "m", mode="hybrid", threshold=2)

@@ -112,6 +112,13 @@ def test_absolute_then_relative():
     assert cx < THIRD and cy < THIRD and dy > cy
 
 
+def test_an_object_planned_in_an_earlier_round_is_added_where_the_plan_put_it():
+    plan, state = plan_layout("a cat in the top left and a dog below it")
+    dog = next(o["box"] for o in plan["objects"] if o["name_en"] == "dog")
+    plan, state = plan_layout("add the dog", state)
+    assert plan["action"] == "add" and plan["objects"][0]["name_en"] == "dog" and plan["objects"][0]["box"] == dog
+
+
 def test_counts_in_a_row():
     plan, objects = _objects("three apples in a row")
     apples = [o for o in objects if o[0] == "apple"]
