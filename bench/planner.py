@@ -2,6 +2,10 @@
 phrase type and source; its speed; and how the LLM hybrid mode would split the work.
 
     python bench/planner.py [--set tests/data/planner_dev.jsonl] [--repeat 5] [--threshold 0.75] [--failures N]
+                            [--peer 073f607]
+
+The peer is an earlier planner from this repository's history (default: the one before open vocabulary),
+run on the same items in a subprocess from `git archive` of that commit, side by side with ours.
 
 Speed is measured on one thread after one warm-up pass (the language tools load on first use): p50/p95
 milliseconds per plan. The hybrid table shows, for the rule planner's confidence threshold, the share of
@@ -12,26 +16,73 @@ would hand over (a calibration check: the kept ones should be the accurate ones)
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import random
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # not bench/ itself: bench/queue.py would shadow the standard library
 
 from layout import plan_layout  # noqa: E402
 from layout.evaluate import check_case, check_item  # noqa: E402
 from layout.llm import needs_llm  # noqa: E402
 
 
-def _table(title: str, groups: dict[str, list[bool]]) -> None:
-    print(f"\n| {title} | items | accuracy |\n|---|---|---|")
+PEER_SCRIPT = """
+import json, statistics, sys, time
+from collections import defaultdict
+sys.path.insert(0, sys.argv[1])
+from layout import plan_layout
+sys.path.insert(0, sys.argv[2])
+items = [json.loads(line) for line in open(sys.argv[3], encoding="utf-8")]
+from layout_eval import check_item
+by = defaultdict(list)
+timings = []
+for item in items:
+    start = time.perf_counter()
+    try:
+        plan, _ = plan_layout(item["text"])
+        ok = check_item(item, plan)[0]
+    except Exception:
+        ok = False
+    timings.append(time.perf_counter() - start)
+    by[item["language"]].append(ok)
+print(json.dumps({"by_language": by, "p50": statistics.median(timings)}))
+"""
+
+
+def _peer(rev: str, items_path: Path) -> dict | None:
+    """An earlier planner's accuracy per language and p50 latency on the same items (None: no git)."""
+    try:
+        archive = subprocess.run(["git", "archive", rev, "layout"], cwd=ROOT, capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        tarfile.open(fileobj=io.BytesIO(archive)).extractall(tmp, filter="data")
+        evaluator = Path(tmp) / "eval"
+        evaluator.mkdir()
+        (evaluator / "layout_eval.py").write_text((ROOT / "layout" / "evaluate.py").read_text(encoding="utf-8")
+                                                  .replace("from layout.planner import plan_layout", ""))
+        done = subprocess.run([sys.executable, "-c", PEER_SCRIPT, tmp, str(evaluator), str(items_path)],
+                              capture_output=True, text=True)
+        return json.loads(done.stdout) if done.returncode == 0 else None
+
+
+def _table(title: str, groups: dict[str, list[bool]], peer: dict[str, list[bool]] | None = None) -> None:
+    head = " | peer" if peer is not None else ""
+    print(f"\n| {title} | items | ours{head} |\n|---|---|---{'|---' if peer is not None else ''}|")
     for key, oks in sorted(groups.items()):
-        print(f"| {key} | {len(oks)} | {sum(oks) / len(oks):.1%} |")
+        other = peer.get(key) if peer is not None else None
+        extra = f" | {sum(other) / len(other):.1%}" if other else (" | -" if peer is not None else "")
+        print(f"| {key} | {len(oks)} | {sum(oks) / len(oks):.1%}{extra} |")
 
 
 def main() -> None:
@@ -42,6 +93,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--threshold", type=float, default=0.75)
     parser.add_argument("--failures", type=int, default=0, help="print this many failures (random sample)")
+    parser.add_argument("--peer", default="073f607", help="git revision of an earlier planner to compare ('' = none)")
     args = parser.parse_args()
     items = [json.loads(line) for line in args.set.open(encoding="utf-8")]
     by_language, by_type, by_source = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -64,8 +116,10 @@ def main() -> None:
             timings.append(time.perf_counter() - start)
     timings.sort()
     total = [ok for oks in by_language.values() for ok in oks]
-    print(f"\nrule planner on {len(items)} development items ({args.set.name})")
-    _table("language", by_language)
+    peer = _peer(args.peer, args.set) if args.peer else None
+    print(f"\nrule planner on {len(items)} development items ({args.set.name})"
+          + (f"; peer = the planner at {args.peer}" if peer else ""))
+    _table("language", by_language, peer["by_language"] if peer else None)
     _table("phrase type", by_type)
     _table("source", by_source)
     print(f"\n| hybrid mode, threshold {args.threshold} | items | rule accuracy |\n|---|---|---|")
@@ -73,6 +127,9 @@ def main() -> None:
         share = len(oks) / len(items)
         accuracy = f"{sum(oks) / len(oks):.1%}" if oks else "-"
         print(f"| {label} | {len(oks)} ({share:.0%}) | {accuracy} |")
+    if peer:
+        flat = [ok for oks in peer["by_language"].values() for ok in oks]
+        print(f"\npeer ({args.peer}): overall {sum(flat) / len(flat):.1%}, p50 {peer['p50'] * 1e3:.3f} ms per plan")
     worst = min(by_language, key=lambda k: sum(by_language[k]) / len(by_language[k]))
     print(f"\noverall accuracy {sum(total) / len(total):.1%} (lowest language: {worst} "
           f"{sum(by_language[worst]) / len(by_language[worst]):.1%}); latency p50 "

@@ -299,6 +299,11 @@ def _group(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) 
     if item.key in ("either_side", "around"):
         j = _near(items, i, side, {"noun"})
         t = _target(i, items, slot, "before" if side == "after" else "after", j)
+        if j is None and t is not None:
+            # 'a sofa with a lamp on each side': the side of the thing named before
+            k = next((k for k in range(len(items) - 1, -1, -1) if items[k].kind == "noun" and slot[k] != t
+                      and k < i), None)
+            j = k
         if j is None or t is None:
             return
         thing = scene.things[slot[j]]
@@ -377,6 +382,12 @@ def _expand(scene: Scene) -> Scene:
         return i if i == -1 else copies[i][0]
 
     for c in scene.constraints:
+        if c.kind == "relation" and c.key in ("inside", "near", "next_to") and c.refs[0] != -1 \
+                and len(copies[c.refs[0]]) == 2:
+            # 'a car in the middle of two trees', 'a lamp next to two chairs': between them
+            for t in copies[c.target]:
+                out.constraints.append(Constraint("between", t, "between", tuple(copies[c.refs[0]])))
+            continue
         if c.kind in ("relation", "between", "place"):
             for t in (copies[c.target] if c.target != -1 else [-1]):
                 out.constraints.append(Constraint(c.kind, t, c.key, tuple(first(r) for r in c.refs)))
