@@ -77,10 +77,12 @@ def same_object(label: str, name_en: str) -> bool:
     return len(shorter) < len(longer) and all(w in longer for w in shorter)  # 'palm' ~ 'palm tree'
 
 
-def _find(plan: dict, label: str, taken: tuple = ()) -> dict | None:
+def _find(plan: dict, label: str, taken: tuple = (), role: str | None = None) -> dict | None:
     """The plan's object for a label: the same name first, then the same head noun; one not taken by
-    another label of the same relation ('the basket above the other basket')."""
+    another label of the same relation, and of the role asked for when two have one name ('the basket
+    above the other basket')."""
     free = [o for o in plan["objects"] if not any(o is t for t in taken)]
+    free.sort(key=lambda o: o["role"] != role)  # stable: the plan's order within a role
     exact = [o for o in free if o["name_en"].lower() == label.lower()]
     return exact[0] if exact else next((o for o in free if same_object(label, o["name_en"])), None)
 
@@ -110,8 +112,8 @@ def check_item(item: dict, plan: dict) -> tuple[bool, str]:
         refs_labels = rel["reference"] if isinstance(rel["reference"], list) else [rel["reference"]]
         refs = []
         for r in refs_labels:
-            refs.append(_find(plan, r, tuple(x for x in refs if x is not None)))
-        t = _find(plan, rel["target"], tuple(x for x in refs if x is not None))
+            refs.append(_find(plan, r, tuple(x for x in refs if x is not None), "reference"))
+        t = _find(plan, rel["target"], tuple(x for x in refs if x is not None), "target")
         if t is None or any(r is None for r in refs):
             return False, f"objects {[o['name_en'] for o in plan['objects']]}"
         if any(r is t for r in refs):

@@ -77,7 +77,7 @@ def _phrase_hits(text: str, vocab: Vocabulary, noun_ends: set[int] = frozenset()
             if not localizer:  # '树后' = behind the tree; but '只' in '只是' is not that word
                 continue
         options = vocab.meanings[phrase]
-        kind, key, side = next((o for o in options if o[0] == "linker"), options[0])
+        kind, key, side = next((o for o in options if o[0] in ("linker", "relative")), options[0])
         if kind == "who":  # 'who is in front of the window': a person is
             hits.append(Item("noun", "person", start, end, text[start:end], name_en="person", options=options))
             continue
@@ -277,7 +277,7 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             continue
         out.append(item)
     out = [i for i in out if i.kind != "adjective"]  # '又白又硬', 'red or blue': no object
-    return [replace(i, kind="function") if i.kind == "linker" else i for i in out]
+    return [replace(i, kind="function") if i.kind == "linker" else i for i in out]  # relatives stay: scene.py
 
 
 def text_between(head: Item, tail: Item, link: Item) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from layout.reading import Item
 from layout.vocab import Vocabulary
 
-SKIP = {"function", "size", "count", "question", "amount", "action", "other"}
+SKIP = {"function", "size", "count", "question", "amount", "action", "other", "relative"}
 STOPS = {"punct", "conjunction"}
 TO_PLACE = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t", "in_front_of": "fg",
             "behind": "bg", "next_to": "", "near": "", "inside": "c", "between": "c"}
@@ -191,6 +191,15 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
         targets.append(t)
         return
+    if side == "after" and i + 1 < len(items) and items[i + 1].kind == "relative" and \
+            (i + 2 >= len(items) or items[i + 2].kind != "noun"):
+        # 'the buildings, behind which the sky is': the noun before is the reference, the one after the target
+        ref = _past_comma(items, i, "before")
+        t = _near(items, i + 1, "after", {"noun"}, skip=SKIP | {"who"})
+        if ref is not None and t is not None and slot[ref] != slot[t]:
+            scene.constraints.append(Constraint("relation", slot[t], item.key, (slot[ref],)))
+            targets.append(slot[t])
+            return
     j = _near(items, i, side, {"noun", "referent", "picture"})
     if j is not None and items[j].kind == "picture":
         _place_for(i, items, slot, scene, targets, TO_PLACE.get(item.key) or "c")

@@ -44,7 +44,7 @@ KEYED = {  # field -> (kind of its phrases, allowed keys or None for any)
 LISTS = {  # field -> kind
     "back": "back", "referents": "referent", "background": "background", "picture": "picture",
     "conjunctions": "conjunction", "question": "question", "function": "function", "other": "other",
-    "adjectives": "adjective", "who": "who", "linkers": "linker",
+    "adjectives": "adjective", "who": "who", "linkers": "linker", "relatives": "relative",
 }
 AFFIXES = ("prefixes", "suffixes", "verb_prefixes")
 LANGUAGE_DIR = resources.files("layout") / "languages"
