@@ -250,9 +250,9 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             out[-2:] = [replace(head, end=item.end, text=text_between(head, item, prev))]
             continue
         if (vocab.boundaries == "chars" and item.kind == "noun" and prev is not None and prev.kind == "function"
-                and len(prev.text) == 1 and len(out) > 1 and out[-2].kind == "noun" and not out[-2].known
-                and _adjacent(out[-2], prev) and _adjacent(prev, item)):
-            out.pop()  # '绿色的灌木丛': an unknown word + 的 + a noun describes that noun
+                and len(prev.text) == 1 and len(out) > 1 and _adjacent(out[-2], prev) and _adjacent(prev, item)
+                and (out[-2].kind == "adjective" or out[-2].kind == "noun" and not out[-2].known)):
+            out.pop()  # '绿色的灌木丛', '棕色的车': a describing word + 的 + a noun describes that noun
             prev = out[-1]
         if item.kind == "noun" and prev is not None and prev.kind == "adjective" and _adjacent(prev, item):
             prev = out[-1] = replace(prev, kind="noun", known=False, name_en=prev.text)  # 'wooden' + 'table'

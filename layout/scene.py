@@ -97,8 +97,9 @@ def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
     out = list(items)
     for i, item in enumerate(out):
         kinds = {o[0] for o in item.options}
-        if item.kind == "referent" and i > 0 and out[i - 1].kind == "noun":
-            # 'the person that is left of the palm': a relative pronoun, not "it"
+        if item.kind == "referent" and (i > 0 and out[i - 1].kind == "noun"
+                                        or i + 1 < len(out) and out[i + 1].kind == "noun" and out[i + 1].start - item.end <= 1):
+            # 'the person that is ...' (a relative pronoun), '那盏灯' (a demonstrative before its noun): not "it"
             out[i] = Item("function", "function", item.start, item.end, item.text, options=item.options)
             continue
         if "relation" in kinds and "place" in kinds:
