@@ -230,7 +230,8 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
     else:
         ref = slot[j]
     if t is None:
-        if TO_PLACE.get(item.key) and ref != -1 and items[j].kind == "noun":
+        if TO_PLACE.get(item.key) and ref != -1 and items[j].kind == "noun" and side == "before" \
+                and item.key in SIDE_RELATION.values():
             # '라켓이 왼쪽에 있습니까': nothing else to place, so the one object named is on that side
             scene.constraints.append(Constraint("place", ref, TO_PLACE[item.key]))
             targets.append(ref)
