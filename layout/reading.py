@@ -49,7 +49,28 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     whole = segment(text, lang) if vocab.segmenter in TAGGED else None  # words read in their sentence
     items = chosen + _residual(text, chosen, lang, vocab, cased if capitals else None, whole)
     items.sort(key=lambda i: i.start)
-    return _merge_modifiers(items, lang, vocab)
+    return _locatives(_merge_modifiers(items, lang, vocab), text, vocab)
+
+
+def _locatives(items: list[Item], text: str, vocab: Vocabulary) -> list[Item]:
+    """A noun in the locative ('욕실에', 'masada', '机に') is where the sentence's other noun is: an 'in'
+    relation right after it, unless a relation word follows anyway ('테이블 위에')."""
+    if not vocab.locatives or sum(1 for i in items if i.kind == "noun") < 2:
+        return items
+    out: list[Item] = []
+    for k, item in enumerate(items):
+        out.append(item)
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        if item.kind == "noun" and not (nxt is not None and nxt.kind in ("relation", "place")):
+            after = re.match(r"\w*", text[item.end:]).group(0)  # a particle the segmenter split off ('욕실' + '에')
+            ending = next((e for e in vocab.locatives if (item.text.endswith(e) and len(item.text) > len(e)
+                           and names.lookup(item.text, vocab.code) is None) or after == e), None)
+            if ending is not None and vocab.boundaries == "suffixes":
+                out.append(Item("relation", "inside", item.end, item.end, ending, "before"))
+        elif (item.kind == "function" and item.text in vocab.locatives and k > 0 and items[k - 1].kind == "noun"
+              and items[k - 1].end == item.start and not (nxt is not None and nxt.kind in ("relation", "place"))):
+            out[-1] = Item("relation", "inside", item.start, item.end, item.text, "before")
+    return out
 
 
 def _uses_capitals(cased: str) -> bool:
