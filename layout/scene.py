@@ -236,20 +236,12 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
             scene.constraints.append(Constraint("place", ref, TO_PLACE[item.key]))
             targets.append(ref)
         return
-    # a chain: 'a cup on the table next to the lamp' -> the cup is next to the lamp
-    earlier = [c for c in scene.constraints if c.kind == "relation" and t in c.refs and c.target != ref]
-    adjacent = i > 0 and slot.get(i - 1) == t  # 'the person that is left of': a relative clause, no chain
-    if earlier and adjacent and not _is_subject(t, items, slot, i):
-        t = earlier[-1].target
+    # a chain attaches to the nearest noun: 'a child near the person behind the mirror' -> the person is
+    # behind the mirror (how referring expressions nest; 'a cup on the table next to the lamp' is ambiguous)
     if t == ref:
         return
     scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
     targets.append(t)
-
-
-def _is_subject(thing_id, items, slot, i) -> bool:
-    first = next((k for k in range(len(items)) if items[k].kind == "noun"), None)
-    return slot.get(first) == thing_id
 
 
 def _two(items, j, side, slot) -> list[int]:
