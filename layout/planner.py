@@ -134,7 +134,7 @@ def _place(action, lang, items, nouns, state: LayoutState, text):
         notes.append(f"'{name}' is not in the dictionaries: its name is passed through unchanged")
     objects = []
     for thing in sorted(scene.things, key=lambda t: (t.id not in targets, t.id)):
-        box = boxes[thing.id]
+        box = tuple(round(v, 4) for v in boxes[thing.id])
         role = "target" if thing.id in targets else "reference"
         objects.append(_object(thing, role, box))
         if role == "target" or state.find(_state_key(thing)) is None:

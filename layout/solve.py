@@ -9,7 +9,7 @@ soft terms. What cannot hold together is returned, so the plan can say so.
 from __future__ import annotations
 
 from layout import names
-from layout.grid import Box, box_at, center
+from layout.grid import Box, center
 from layout.scene import Constraint, Scene
 
 LATTICE = (0.15, 0.32, 0.5, 0.68, 0.85)
@@ -146,10 +146,19 @@ def _candidates(t: int, size, mine: list[Constraint], placed: dict[int, Box], ki
             spots.append((tx + side * (0.06 + w / 2 + (placed[c.target][2] - placed[c.target][0]) / 2), ty, w, h))
     grid = COARSE if spots or kinds[t] in BANDS else LATTICE
     spots += [(x, y, w, h) for x in grid for y in grid]
-    boxes = [box_at(x, y, max(0.04, bw), max(0.04, bh)) for x, y, bw, bh in spots]
+    boxes = [_box(x, y, bw, bh) for x, y, bw, bh in spots]
     if kinds[t] in BANDS:  # the floor is the bottom band, unless what was said puts it elsewhere
         boxes.insert(0, BANDS[kinds[t]])
     return boxes
+
+
+def _box(cx: float, cy: float, w: float, h: float) -> Box:
+    """A box of size w x h centred at (cx, cy), shifted (never squashed) inside the picture; unrounded
+    (the plan rounds), since the search builds thousands of them."""
+    w, h = min(1.0, max(0.04, w)), min(1.0, max(0.04, h))
+    x0 = min(max(0.0, cx - w / 2), 1.0 - w)
+    y0 = min(max(0.0, cy - h / 2), 1.0 - h)
+    return (x0, y0, x0 + w, y0 + h)
 
 
 def _overlap(a: Box, b: Box) -> float:
