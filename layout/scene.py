@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from layout.reading import Item
 from layout.vocab import Vocabulary
 
+MAX_COUNT = 12  # a grid of nine cells holds no more than a dozen of one thing in a readable layout
 SKIP = {"function", "size", "count", "question", "amount", "action", "other", "relative"}
 STOPS = {"punct", "conjunction"}
 TO_PLACE = {"left_of": "l", "right_of": "r", "above": "t", "below": "b", "on": "t", "in_front_of": "fg",
@@ -157,7 +158,9 @@ def _counts_and_sizes(items: list[Item], slot: dict[int, int], scene: Scene) -> 
             continue
         thing = scene.things[slot[j]]
         if item.kind == "count":
-            thing.count = max(1, min(12, int(item.key)))
+            thing.count = max(1, min(MAX_COUNT, int(item.key)))
+            if int(item.key) > MAX_COUNT:
+                scene.notes.append(f"{item.key} {thing.name}: at most {MAX_COUNT} of one object are placed")
         else:
             thing.size = item.key
 
