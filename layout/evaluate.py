@@ -48,7 +48,6 @@ def check_case(case: dict) -> tuple[bool, str]:
 
 # -- the development set (tests/data/planner_dev.jsonl: public sources, labels from their annotations) ----
 
-PLACE_REGIONS = {**REGIONS, "center": lambda x, y: 1 / 3 < x < 2 / 3 and 1 / 3 < y < 2 / 3}
 
 
 IRREGULAR = {"men": "man", "women": "woman", "people": "person", "children": "child", "feet": "foot",
@@ -98,7 +97,10 @@ def _relation_holds(relation: str, t: dict, refs: list[dict]) -> bool:
     r = refs[0]["box"]
     return {
         "left_of": tx < rx, "right_of": tx > rx, "above": ty < ry, "on": ty < ry, "below": ty > ry,
-        "in_front_of": ty > ry, "behind": ty < ry, "next_to": abs(tx - rx) > 0.05, "near": abs(tx - rx) + abs(ty - ry) > 0.05,
+        "in_front_of": ty > ry, "behind": ty < ry,
+        # close, and side by side for "next to": far-apart objects are neither
+        "next_to": 0.05 < abs(tx - rx) < 0.5 and abs(ty - ry) < 0.25,
+        "near": 0.05 < ((tx - rx) ** 2 + (ty - ry) ** 2) ** 0.5 < 0.45,
         "inside": r[0] <= tx <= r[2] and r[1] <= ty <= r[3],
     }[relation]
 
@@ -118,12 +120,14 @@ def check_item(item: dict, plan: dict) -> tuple[bool, str]:
             return False, f"objects {[o['name_en'] for o in plan['objects']]}"
         if any(r is t for r in refs):
             return False, "target and reference are one object"
+        if t["role"] != "target":
+            return False, f"{rel['target']} is not what the plan places (role {t['role']})"
         if not _relation_holds(rel["relation"], t, refs):
             return False, f"{rel['relation']} not satisfied"
     for place in item.get("places", []):
         t = _find(plan, place["object"])
         if t is None:
             return False, f"objects {[o['name_en'] for o in plan['objects']]}"
-        if not PLACE_REGIONS[place["where"]](*center(t["box"])):
+        if not REGIONS[place["where"]](*center(t["box"])):
             return False, f"{place['object']} not {place['where']}"
     return True, ""

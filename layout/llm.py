@@ -127,6 +127,6 @@ def plan_with_llm(
         return plan, _apply(plan, state)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    plan, new_state = plan_layout(instruction, state)
+    plan, new_state = (rule_plan, rule_state) if settings.mode == "hybrid" else plan_layout(instruction, state)
     plan["notes"] = [*plan["notes"], f"LLM planner not used ({reason}): rule planner"]
     return plan, new_state

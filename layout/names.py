@@ -18,7 +18,7 @@ from importlib import resources
 from layout.gloss import gloss
 from layout.phrases import PhraseTable
 from layout.segment import lemma
-from layout.vocab import normalise, vocabulary
+from layout.vocab import LanguageFileError, normalise, vocabulary
 
 NOUN_DIR = resources.files("layout") / "nouns"
 DEFAULT_SIZE = (0.25, 0.3)
@@ -42,10 +42,13 @@ def objects() -> dict[str, Known]:
 def forms(code: str) -> dict[str, str]:
     """Surface form -> English name for one language (English: the object names themselves too)."""
     path = NOUN_DIR / f"{code}.json"
-    table = {}
-    if path.is_file():
+    if not path.is_file():
+        raise LanguageFileError(f"no noun file layout/nouns/{code}.json for the language {code!r}")
+    try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        table = {normalise(k): normalise(v) for k, v in data.get("forms", {}).items() if k.strip() and v.strip()}
+    except json.JSONDecodeError as exc:
+        raise LanguageFileError(f"nouns/{code}.json: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    table = {normalise(k): normalise(v) for k, v in data.get("forms", {}).items() if k.strip() and v.strip()}
     if code == "en":
         table = {**{k: k for k in objects()}, **table}
     return table

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-# word characters: \w plus the combining marks it leaves out (Devanagari/Bengali vowel signs and viramas,
-# Thai vowels above and below, Arabic harakat, combining accents), so "कार" is one word, not "का" + "र"
-_W = (r"\w\u0300-\u036f\u0483-\u0489\u0610-\u061a\u064b-\u065f\u0670\u0900-\u0963\u0966-\u097f\u0980-\u09ff"
-      r"\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200c\u200d")
+from layout.segment import WORD_CHARS as _W
+
+# word characters: \w plus the combining marks it leaves out (one definition, segment.py's), so "कार" is one
+# word, not "का" + "र"
 TOKEN = re.compile(rf"[{_W}]+'|[{_W}]+|[^{_W}\s]")  # French elision stays with its word: "d'un" -> "d'", "un"
 
 

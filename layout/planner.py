@@ -119,6 +119,10 @@ def _place(action, lang, items, nouns, state: LayoutState, text):
         return _plan("add", lang, objects, _prompt(scene), 0.85, ["placed where an earlier plan put it"], state)
     if not scene.constraints:
         return _no_placement(lang, "nothing was said about where to put it", state, _verb(items, scene, state))
+    for thing in scene.things:  # 'put another cat on the right': a new cat beside the one there
+        taken = {_state_key(t) for t in scene.things if t is not thing}
+        while thing.other and (state.find(_state_key(thing)) is not None or _state_key(thing) in taken):
+            thing.instance += 1
     targets = _targets(scene)
     fixed = {}
     for thing in scene.things:

@@ -177,8 +177,8 @@ TAGGED = ("jieba", "sudachi", "kiwi")  # segmenters that tag parts of speech: on
 
 
 def _content(token, lang: str, segmenter: str = "spaces", verb_prefixes: tuple[str, ...] = ()) -> bool:
-    if DIGITS.fullmatch(token.text):
-        return False
+    if DIGITS.fullmatch(token.text) or not any(ch.isalpha() for ch in token.text):
+        return False  # numbers are counts; '&', '*', '-' are no objects
     if any(token.text.startswith(p) and len(token.text) >= len(p) + 3 for p in verb_prefixes):
         return False  # Indonesian 'dipegang', 'terletak', 'berada': verbs by their prefix
     if token.pos not in KEEP_POS or (segmenter in TAGGED and token.pos not in ("NOUN", "PROPN", "ADJ")):
@@ -217,7 +217,10 @@ def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased:
     for token in _tokens(piece, start, end, lang, whole):
         if DIGITS.fullmatch(token.text):
             flush()
-            out.append(Item("count", token.text, token.start + start, token.end + start, token.text))
+            whole = not re.match(r"[.,]\d", text[start + token.end:start + token.end + 2]) and \
+                not re.search(r"\d[.,]$", text[max(0, start + token.start - 2):start + token.start])
+            if whole and int(token.text) > 0:  # '12.5 cats' and '0 cats' are no count
+                out.append(Item("count", token.text, token.start + start, token.end + start, token.text))
         elif cased is not None and not cased[start + token.start].isupper():
             flush()
         elif _content(token, lang, vocab.segmenter, vocab.verb_prefixes):

@@ -35,6 +35,7 @@ class Thing:
     count: int = 1
     size: str = "normal"  # small | normal | large
     instance: int = 1  # 1.. for counted objects
+    other: bool = False  # 'another cat', 'the other basket': not the one already there
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def describe(items: list[Item], vocab: Vocabulary) -> Scene:
         elif other or (name in others and name not in by_name):
             # 'the basket below the other basket', '다른 캐비닛의 오른쪽에 있는 캐비닛': two of one name
             thing = Thing(len(scene.things), item.text, name, item.known, item.start,
-                          instance=1 + sum(t.name_en == name for t in scene.things))
+                          instance=1 + sum(t.name_en == name for t in scene.things), other=other)
             scene.things.append(thing)
             slot[i] = thing.id
             (others if other else by_name)[name] = thing.id
@@ -381,7 +382,7 @@ def _expand(scene: Scene) -> Scene:
         for n in range(thing.count):
             ids.append(len(out.things))
             out.things.append(Thing(len(out.things), thing.name, thing.name_en, thing.known, thing.start, 1,
-                                    thing.size, thing.instance + n))
+                                    thing.size, thing.instance + n, thing.other))
         copies[thing.id] = ids
 
     def first(i):

@@ -214,6 +214,7 @@ def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
 # Arabic harakat, Latin/Cyrillic/Hebrew combining accents, zero-width (non-)joiners); dandas (।॥) excluded.
 _W = (r"\w\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8"
       r"\u06ea-\u06ed\u0900-\u0963\u0966-\u097f\u0980-\u09ff\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u200c\u200d")
+WORD_CHARS = _W  # the planner's phrase lookup splits words with the same class
 _WORD = rf"[{_W}]+(?:['’\-][{_W}]+)*"
 _SPLIT = re.compile(rf"(?P<w>{_WORD})|\S")
 # fr/it elision: "l'enfant" -> "l'" + "enfant", "dell'albero" -> "dell'" + "albero"

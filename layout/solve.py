@@ -68,8 +68,10 @@ def holds(c: Constraint, boxes: dict[int, Box]) -> bool:
         return ty > ry + 0.01
     if key == "behind":
         return ty < ry - 0.01
-    if key in ("next_to", "near"):
-        return abs(tx - rx) >= 0.1 and abs(ty - ry) < 0.3
+    if key == "next_to":  # beside it and close: side by side, not across the picture
+        return 0.1 <= abs(tx - rx) < 0.45 and abs(ty - ry) < 0.2
+    if key == "near":
+        return 0.08 < ((tx - rx) ** 2 + (ty - ry) ** 2) ** 0.5 < 0.4
     if key == "inside":
         return ref[0] < tx < ref[2] and ref[1] < ty < ref[3]
     if key == "around":  # the inverse of inside: the reference is inside the target
@@ -132,6 +134,9 @@ def _candidates(t: int, size, mine: list[Constraint], placed: dict[int, Box], ki
             xs = [px] if px is not None else [0.5, 1 / 6, 5 / 6]
             ys = [py] if py is not None else [vertical, 0.5]
             spots += [(x, y, w, h) for x in xs for y in ys]
+            # room for several of one thing in one place ('six apples on the left')
+            spots += [(x + dx, y + dy, w, h) for x in xs[:1] for y in ys[:1]
+                      for dx in (-w * 0.6, 0.0, w * 0.6) for dy in (-h * 0.6, 0.0, h * 0.6) if dx or dy]
         elif c.kind == "relation" and c.target == t and c.refs[0] in placed:
             spots += _spot(c.key, placed[c.refs[0]], w, h)
         elif c.kind == "relation" and t in c.refs and c.target in placed:
@@ -169,7 +174,7 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def _cost(t: int, box: Box, placed: dict[int, Box], mine: list[Constraint], related: dict[int, set[int]],
-          vertical: dict[int, float], kinds: dict[int, str]) -> float:
+          vertical: dict[int, float], kinds: dict[int, str], siblings: dict[int, set[int]]) -> float:
     boxes = {**placed, t: box}
     cost = 0.0
     constrained_y = False
@@ -198,7 +203,7 @@ def _cost(t: int, box: Box, placed: dict[int, Box], mine: list[Constraint], rela
             cost += 1.0 * (abs(cx - 0.5) + abs(cy - 0.5))
         for other, obox in placed.items():
             if other not in related[t] and kinds[other] not in BANDS:
-                cost += 2.0 * _overlap(box, obox)
+                cost += (6.0 if other in siblings.get(t, ()) else 2.0) * _overlap(box, obox)  # copies apart
     return cost
 
 
@@ -235,6 +240,7 @@ def solve(scene: Scene, fixed: dict[int, Box] | None = None) -> tuple[dict[int, 
                                      or kinds.get(r) in BANDS):
                     related[c.target].add(r)
                     related[r].add(c.target)
+    siblings = {t.id: {o.id for o in scene.things if o.name_en == t.name_en and o.id != t.id} for t in scene.things}
     by_thing: dict[int, list[Constraint]] = {t.id: [] for t in scene.things}
     for c in scene.constraints:
         for a in {c.target, *c.refs}:
@@ -250,7 +256,8 @@ def solve(scene: Scene, fixed: dict[int, Box] | None = None) -> tuple[dict[int, 
                 if box in seen:
                     continue
                 seen.add(box)
-                grown.append((total + _cost(t, box, placed, mine, related, vertical, kinds), {**placed, t: box}))
+                grown.append((total + _cost(t, box, placed, mine, related, vertical, kinds, siblings),
+                              {**placed, t: box}))
         grown.sort(key=lambda g: g[0])
         beam = grown[:BEAM]
     boxes = beam[0][1]

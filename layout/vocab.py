@@ -129,7 +129,10 @@ def vocabulary(code: str) -> Vocabulary:
     path = LANGUAGE_DIR / f"{code}.json"
     if not path.is_file():
         raise LanguageFileError(f"no language file for {code!r} (known: {', '.join(available())})")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LanguageFileError(f"{code}.json: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
     problems = check(data, f"{code}.json")
     if problems:
         raise LanguageFileError("; ".join(problems[:5]))

@@ -59,3 +59,13 @@ def test_the_scorer_fails_a_plan_that_swaps_the_objects():
     swapped = {**plan, "objects": [{**o, "name_en": {"cat": "dog", "dog": "cat"}[o["name_en"]]} for o in plan["objects"]]}
     assert not check_item(item, swapped)[0]
     assert same_object("dining table", "table") and same_object("palm", "palm tree") and not same_object("cat", "dog")
+
+
+def test_the_scorer_fails_near_and_next_to_when_the_objects_are_far_apart():
+    plan, _ = plan_layout("a cat next to a dog")
+    item = {"language": "en", "places": [], "relations": [{"target": "cat", "relation": "next_to", "reference": "dog"}]}
+    assert check_item(item, plan)[0]
+    far = {**plan, "objects": [{**o, "box": [0.0, 0.0, 0.1, 0.1] if o["name_en"] == "cat" else [0.9, 0.9, 1.0, 1.0]}
+                               for o in plan["objects"]]}
+    assert not check_item(item, far)[0]
+    assert not check_item({**item, "relations": [{**item["relations"][0], "relation": "near"}]}, far)[0]

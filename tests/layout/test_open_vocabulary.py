@@ -152,3 +152,35 @@ def test_plans_are_json_with_english_names_for_every_object():
         plan, _ = plan_layout(instruction)
         json.dumps(plan)
         assert all(o["name_en"].isascii() for o in plan["objects"]), plan["objects"]
+
+
+def test_another_one_is_a_second_object_not_the_first_moved():
+    _, state = plan_layout("put a cat on the left")
+    plan, state = plan_layout("put another cat on the right", state)
+    assert [o.name_en for o in state.objects] == ["cat", "cat 2"]
+    assert center(state.find("cat").box)[0] < THIRD < 2 * THIRD < center(state.find("cat 2").box)[0]
+
+
+def test_symbols_and_odd_numbers_are_not_objects_or_counts():
+    plan, _ = plan_layout("put a cat & a dog on the left *")
+    assert sorted(o["name_en"] for o in plan["objects"]) == ["cat", "dog"]
+    assert len(plan_layout("12.5 cats on the left")[0]["objects"]) == 1
+    assert len(plan_layout("0 cats on the left")[0]["objects"]) == 1
+
+
+def test_counted_copies_get_boxes_of_their_own():
+    plan, _ = plan_layout("put 6 apples on the left")
+    boxes = [tuple(o["box"]) for o in plan["objects"]]
+    assert len(boxes) == 6 and len(set(boxes)) == 6
+
+
+def test_a_broken_language_file_is_named(tmp_path, monkeypatch):
+    from layout import vocab
+    (tmp_path / "xx.json").write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(vocab, "LANGUAGE_DIR", tmp_path)
+    vocab.vocabulary.cache_clear()
+    try:
+        with pytest.raises(vocab.LanguageFileError, match=r"xx\.json: not JSON .*line 1"):
+            vocab.vocabulary("xx")
+    finally:
+        vocab.vocabulary.cache_clear()
