@@ -123,6 +123,10 @@ class Source:
         return (self.path / rel).read_text(encoding="utf-8")
 
 
+LEFT_OVER: dict[str, list] = {}  # candidates the development set did not take: the held-out split's pool
+HOLDOUT_VSR, HOLDOUT_PER_LANGUAGE = 300, 60
+
+
 def ws(text: str) -> str:
     """Whitespace trim only (leading/trailing, and runs of internal whitespace)."""
     return re.sub(r"\s+", " ", text).strip()
@@ -209,6 +213,7 @@ def build_vsr(src: Source, rng: random.Random, stats: dict) -> list[dict]:
                 "places": [],
             })
     picked = stratified_sample(cands, lambda it: it["relations"][0]["relation"], VSR_TARGET, rng)
+    LEFT_OVER["vsr"] = [it for it in cands if it not in picked]
     stats["vsr"] = {"candidates": len(cands), "taken": len(picked),
                     "skipped": dict(sorted(skipped.items(), key=lambda kv: -kv[1]))}
     return picked
@@ -369,6 +374,8 @@ def build_xgqa(src: Source, rng: random.Random, stats: dict) -> list[dict]:
 
         lrng = random.Random(f"{rng.random()}-{lang}")
         picked = stratified_sample(cands, key, XGQA_TARGET[lang], lrng)
+        taken_ids = {it["id"] for it in picked}
+        LEFT_OVER[f"xgqa-{lang}"] = [(it, key(it)) for it in cands if it["id"] not in taken_ids]
         stats["xgqa"]["taken"][lang] = len(picked)
         assert not any(answer_picks_label(data["en"][it["id"].rsplit("-", 1)[1]]["semantic"]) for it in picked)
         stats["xgqa"].setdefault("skipped_label_from_answer", {})[lang] = answer_skipped
@@ -387,6 +394,9 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(DEFAULT_OUT))
     ap.add_argument("--seed", type=int, default=20240611)
     ap.add_argument("--stats", action="store_true", help="print counts as JSON on stderr")
+    ap.add_argument("--holdout", default=str(DEFAULT_OUT.with_name("planner_holdout.jsonl")),
+                    help="also write a held-out split from items the development set did not take ('' = none): "
+                         "never read while tuning, scored once to estimate accuracy on unseen text")
     args = ap.parse_args(argv)
 
     def resolve(explicit, repo):
@@ -407,6 +417,21 @@ def main(argv=None) -> int:
     with open(args.out, "w", encoding="utf-8") as f:
         for it in items:
             f.write(json.dumps(it, ensure_ascii=False) + "\n")
+
+    if args.holdout:
+        hrng = random.Random(f"{args.seed}-holdout")  # its own generator: the development set is unchanged
+        held = stratified_sample(LEFT_OVER["vsr"], lambda it: it["relations"][0]["relation"], HOLDOUT_VSR, hrng)
+        for name, pool in sorted(LEFT_OVER.items()):
+            if name.startswith("xgqa-"):
+                by_key = {id(it): k for it, k in pool}
+                held += stratified_sample([it for it, _ in pool], lambda it: by_key[id(it)], HOLDOUT_PER_LANGUAGE, hrng)
+        held.sort(key=lambda it: (it["source"], it["language"], it["id"]))
+        assert not {it["id"] for it in held} & set(ids), "held-out items overlap the development set"
+        with open(args.holdout, "w", encoding="utf-8") as f:
+            for it in held:
+                f.write(json.dumps(it, ensure_ascii=False) + "\n")
+        stats["holdout"] = dict(sorted(collections.Counter(it["language"] for it in held).items()))
+        print(f"wrote {len(held)} held-out items to {args.holdout}", file=sys.stderr)
 
     summary = {k: dict(sorted(collections.Counter(f(it) for it in items).items())) for k, f in {
         "source": lambda it: it["source"], "language": lambda it: it["language"], "type": lambda it: it["type"],
