@@ -1,7 +1,7 @@
 """Accuracy on the development set: instructions, captions and questions taken verbatim from public
 datasets (VSR, xGQA), labels from the sources' own annotations (tests/data/planner_dev_sources.md).
 
-The floors are a regression gate just under what the planner reaches today (78.7% overall, 54% in the
+The floors are a regression gate just under what the planner reaches today (81.6% overall, 56% in the
 weakest language); the issue's targets (90% overall, 80% in every language) are not reached yet — see
 `python bench/planner.py` for the current table."""
 
