@@ -10,7 +10,6 @@ compound head (German 'Kaffeemühle' -> 'Mühle' when only the head is known), i
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,7 +17,7 @@ from importlib import resources
 from layout.gloss import gloss
 from layout.phrases import PhraseTable
 from layout.segment import lemma
-from layout.vocab import LanguageFileError, normalise, vocabulary
+from layout.vocab import LanguageFileError, normalise, read_json, vocabulary
 
 NOUN_DIR = resources.files("layout") / "nouns"
 DEFAULT_SIZE = (0.25, 0.3)
@@ -33,7 +32,7 @@ class Known:
 
 @lru_cache(maxsize=None)
 def objects() -> dict[str, Known]:
-    data = json.loads((NOUN_DIR / "objects.json").read_text(encoding="utf-8"))
+    data = read_json(NOUN_DIR / "objects.json", "nouns/objects.json")
     return {normalise(k): Known(v.get("vertical", "mid"), tuple(v.get("size", DEFAULT_SIZE)), v.get("kind", "object"))
             for k, v in data.items()}
 
@@ -44,10 +43,7 @@ def forms(code: str) -> dict[str, str]:
     path = NOUN_DIR / f"{code}.json"
     if not path.is_file():
         raise LanguageFileError(f"no noun file layout/nouns/{code}.json for the language {code!r}")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LanguageFileError(f"nouns/{code}.json: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    data = read_json(path, f"nouns/{code}.json")
     table = {normalise(k): normalise(v) for k, v in data.get("forms", {}).items() if k.strip() and v.strip()}
     if code == "en":
         table = {**{k: k for k in objects()}, **table}

@@ -124,15 +124,20 @@ def _side(phrase: str, default: str) -> tuple[str, str]:
     return normalise(phrase.replace("{}", " ")), side
 
 
+def read_json(path, label: str) -> object:
+    """A data file's JSON; a file that is not JSON is a LanguageFileError naming it, its line and column."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LanguageFileError(f"{label}: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+
+
 @lru_cache(maxsize=None)
 def vocabulary(code: str) -> Vocabulary:
     path = LANGUAGE_DIR / f"{code}.json"
     if not path.is_file():
         raise LanguageFileError(f"no language file for {code!r} (known: {', '.join(available())})")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise LanguageFileError(f"{code}.json: not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
+    data = read_json(path, f"{code}.json")
     problems = check(data, f"{code}.json")
     if problems:
         raise LanguageFileError("; ".join(problems[:5]))
