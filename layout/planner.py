@@ -43,6 +43,11 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY) -> tuple[dict, Lay
     items = disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab)
     items = [_resolve(i, state) if i.kind == "noun" else i for i in items]
     nouns = [i for i in items if i.kind == "noun"]
+    for noun in nouns:
+        several = _matches(noun, state)
+        if len(several) > 1 and state.find(noun.name_en) is None and not _spatial(items):
+            names = " or the ".join(o.name_en for o in several)
+            return _no_placement(lang, f"which {noun.name_en} do you mean: the {names}?", state)
     action = _action(items, nouns, state)
     handler = {"remove": _remove, "resize": _resize, "background": _restyle, "restyle": _restyle,
                "replace": _replace, "back": _back, "nudge": _nudge}.get(action, _place)
@@ -53,11 +58,14 @@ def _resolve(noun: Item, state: LayoutState) -> Item:
     """'the lamp' after a desk lamp was placed means that desk lamp."""
     if state.find(noun.name_en) is not None:
         return noun
-    matches = [o for o in state.objects
-               if noun.name_en in o.name_en.split(" ") or o.name_en.endswith(" " + noun.name_en)]
+    matches = _matches(noun, state)
     if len(matches) == 1:
         return replace(noun, key=matches[0].name_en, name_en=matches[0].name_en, known=True)
     return noun
+
+
+def _matches(noun: Item, state: LayoutState) -> list:
+    return [o for o in state.objects if noun.name_en in o.name_en.split(" ") or o.name_en.endswith(" " + noun.name_en)]
 
 
 def _action(items: list[Item], nouns: list[Item], state: LayoutState) -> str:

@@ -184,3 +184,11 @@ def test_a_broken_language_file_is_named(tmp_path, monkeypatch):
             vocab.vocabulary("xx")
     finally:
         vocab.vocabulary.cache_clear()
+
+
+def test_an_ambiguous_name_is_asked_about_not_guessed():
+    _, state = plan_layout("put a desk lamp on the left")
+    _, state = plan_layout("put a floor lamp on the right", state)
+    plan, after = plan_layout("move the lamp a bit higher", state)
+    assert plan["placement"] == "none" and "desk lamp" in plan["reason"] and "floor lamp" in plan["reason"]
+    assert after == state
