@@ -192,3 +192,15 @@ def test_an_ambiguous_name_is_asked_about_not_guessed():
     plan, after = plan_layout("move the lamp a bit higher", state)
     assert plan["placement"] == "none" and "desk lamp" in plan["reason"] and "floor lamp" in plan["reason"]
     assert after == state
+
+
+def test_planning_in_every_script_loads_no_model_framework():
+    """The web tier plans rounds itself: its language tools must not pull in torch or the like."""
+    code = ("import sys; from layout import plan_layout\n"
+            "for t in ['วางแจกันบนโต๊ะ', '테이블 위에 꽃병을 놓아', '机に猫がいる', '把花瓶放在桌子上',\n"
+            "          'поставь вазу на стол', 'Stell die Vase auf den Tisch', 'ضع المزهرية على الطاولة']:\n"
+            "    assert plan_layout(t)[0]['placement'] == 'planned', t\n"
+            "print(sorted(m for m in ('torch', 'diffusers', 'transformers', 'gradio') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
