@@ -46,7 +46,7 @@ def test_a_description_with_a_verb_between_the_objects():
 def test_a_relation_and_a_place_together():
     _, objects = _objects("the perfume bottle should sit on top of the marble block, slightly left of center")
     (bx, by), (mx, my) = _one(objects, "perfume bottle"), _one(objects, "marble block")
-    assert by < my and THIRD < bx < 0.5
+    assert by < my and THIRD < bx < 0.5 and abs(bx - mx) < 0.15  # on it, not beside it
 
 
 def test_either_side_makes_two_objects():
@@ -109,7 +109,7 @@ def test_a_chain_of_relations_with_pronouns():
 def test_absolute_then_relative():
     _, objects = _objects("a cat in the top left and a dog below it")
     (cx, cy), (dx, dy) = _one(objects, "cat"), _one(objects, "dog")
-    assert cx < THIRD and cy < THIRD and dy > cy
+    assert cx < THIRD and cy < THIRD and dy > cy and abs(dx - cx) < 0.15  # below it, in its column
 
 
 def test_an_object_planned_in_an_earlier_round_is_added_where_the_plan_put_it():
