@@ -271,7 +271,7 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
                 and out[-2].kind == "noun" and vocab.head == "first" and item.start - prev.end <= 1
                 and prev.start - out[-2].end <= 1):
             head = out[-2]  # 'mesa do computador': one object, named by its head
-            out[-2:] = [replace(head, end=item.end, text=text_between(head, item, prev))]
+            out[-2:] = [replace(head, end=item.end, text=_joined(head, item, prev))]
             continue
         if (vocab.boundaries == "chars" and item.kind == "noun" and prev is not None and prev.kind == "function"
                 and len(prev.text) == 1 and len(out) > 1 and _adjacent(out[-2], prev) and _adjacent(prev, item)
@@ -304,7 +304,7 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
     return [replace(i, kind="function") if i.kind == "linker" else i for i in out]  # relatives stay: scene.py
 
 
-def text_between(head: Item, tail: Item, link: Item) -> str:
+def _joined(head: Item, tail: Item, link: Item) -> str:
     return f"{head.text} {link.text} {tail.text}"
 
 

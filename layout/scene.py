@@ -177,10 +177,6 @@ def _antecedent(targets: list[int], exclude: int | None, scene: Scene) -> int | 
     return None
 
 
-def _thing_at(j: int | None, items: list[Item], slot: dict[int, int]) -> int | None:
-    return slot.get(j) if j is not None else None
-
-
 def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) -> None:
     item = items[i]
     side = item.side or vocab.reference

@@ -24,8 +24,7 @@ punctuation yields OTHER tokens (they mark clause edges). Lemmas are lower case.
 Thread safety: each tool is built once under a lock and then shared read-only, except Sudachi's
 tokenizer, which is not reentrant and is kept one per thread (the dictionary itself is shared).
 Per word results are cached (``lemma``), so a warm 10-word instruction costs well under 0.3 ms.
-Call ``preload("ko", "pl", ...)`` at server start to pay the first-use loads (Kiwi ~1 s, simplemma pl ~2 s)
-up front.
+A language's first plan pays its tool's load (Kiwi ~1–2 s, simplemma pl ~2 s); later ones do not.
 """
 
 from __future__ import annotations
@@ -159,26 +158,6 @@ def _simplemma_for(lang: str):
                 simplemma.lemmatize("a", lang, low_memory=True)  # loads the language's dictionary (0.1-2.5 s)
                 _simplemma_loaded.add(lang)
     return simplemma
-
-
-def preload(*langs: str) -> None:
-    """Load the tools for these languages now (at server start) instead of on their first request."""
-    for lang in langs:
-        lang = _base(lang)
-        if lang == "zh":
-            _rjieba()
-        elif lang == "ja":
-            _sudachi()
-        elif lang == "ko":
-            _kiwi()
-        elif lang == "th":
-            _thai()
-        elif lang == "en":
-            _lemminflect()
-        elif lang == "ru":
-            _pymorphy()
-        elif lang in SIMPLEMMA_LANGS:
-            _simplemma_for(lang)
 
 
 def _base(lang: str) -> str:
@@ -539,4 +518,4 @@ def lemma(word: str, lang: str) -> str:
     return _analyse(word.lower(), lang)[1]
 
 
-__all__ = ["POS_TAGS", "Token", "english_pos", "lemma", "preload", "segment"]
+__all__ = ["POS_TAGS", "Token", "english_pos", "lemma", "segment"]
