@@ -4,6 +4,7 @@ tests share. A case is right when the language, action, objects and their places
 from __future__ import annotations
 
 from layout.grid import center
+from layout import wordnet
 from layout.planner import plan_layout
 
 REGIONS = {
@@ -76,14 +77,21 @@ def same_object(label: str, name_en: str) -> bool:
     return len(shorter) < len(longer) and all(w in longer for w in shorter)  # 'palm' ~ 'palm tree'
 
 
-def _find(plan: dict, label: str, taken: tuple = (), role: str | None = None) -> dict | None:
+def _find(plan: dict, label: str, taken: tuple = (), role: str | None = None,
+          synonyms: bool = False) -> dict | None:
     """The plan's object for a label: the same name first, then the same head noun; one not taken by
     another label of the same relation, and of the role asked for when two have one name ('the basket
-    above the other basket')."""
+    above the other basket'). With synonyms, then a WordNet synonym, kind or category of it ('bicycle' for
+    'bike', 'car' for 'vehicle')."""
     free = [o for o in plan["objects"] if not any(o is t for t in taken)]
     free.sort(key=lambda o: o["role"] != role)  # stable: the plan's order within a role
     exact = [o for o in free if o["name_en"].lower() == label.lower()]
-    return exact[0] if exact else next((o for o in free if same_object(label, o["name_en"])), None)
+    if exact:
+        return exact[0]
+    found = next((o for o in free if same_object(label, o["name_en"])), None)
+    if found is None and synonyms:
+        found = next((o for o in free if wordnet.related(label, o["name_en"])), None)
+    return found
 
 
 def _relation_holds(relation: str, t: dict, refs: list[dict]) -> bool:
@@ -105,17 +113,18 @@ def _relation_holds(relation: str, t: dict, refs: list[dict]) -> bool:
     }[relation]
 
 
-def check_item(item: dict, plan: dict) -> tuple[bool, str]:
+def check_item(item: dict, plan: dict, synonyms: bool = False) -> tuple[bool, str]:
     """Whether a plan places what a dev-set item describes: the language, every labelled object (by head
-    noun), every relation between them (on box centres) and every place on the picture."""
+    noun; with synonyms, also by a WordNet synonym or kind: see layout/wordnet.py), every relation between
+    them (on box centres) and every place on the picture."""
     if item["language"] != plan["language"]:
         return False, f"language {plan['language']}"
     for rel in item.get("relations", []):
         refs_labels = rel["reference"] if isinstance(rel["reference"], list) else [rel["reference"]]
         refs = []
         for r in refs_labels:
-            refs.append(_find(plan, r, tuple(x for x in refs if x is not None), "reference"))
-        t = _find(plan, rel["target"], tuple(x for x in refs if x is not None), "target")
+            refs.append(_find(plan, r, tuple(x for x in refs if x is not None), "reference", synonyms))
+        t = _find(plan, rel["target"], tuple(x for x in refs if x is not None), "target", synonyms)
         if t is None or any(r is None for r in refs):
             return False, f"objects {[o['name_en'] for o in plan['objects']]}"
         if any(r is t for r in refs):
@@ -125,7 +134,7 @@ def check_item(item: dict, plan: dict) -> tuple[bool, str]:
         if not _relation_holds(rel["relation"], t, refs):
             return False, f"{rel['relation']} not satisfied"
     for place in item.get("places", []):
-        t = _find(plan, place["object"])
+        t = _find(plan, place["object"], synonyms=synonyms)
         if t is None:
             return False, f"objects {[o['name_en'] for o in plan['objects']]}"
         if not REGIONS[place["where"]](*center(t["box"])):

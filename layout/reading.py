@@ -11,7 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 
-from layout import names
+from layout import names, wordnet
 from layout.segment import english_pos, segment
 from layout.vocab import Vocabulary, vocabulary
 
@@ -39,7 +39,8 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     """Items of a normalised (lower-case) text; `cased` is the same text before lower-casing, which
     languages that capitalise nouns (German) use to tell an unknown noun from an adjective or verb."""
     vocab = vocabulary(lang)
-    nouns = _noun_hits(text, lang)
+    tokens = segment(text, lang) if vocab.boundaries == "chars" else None
+    nouns = _whole_words(_noun_hits(text, lang), tokens, vocab, lang) + _localized(tokens or [], lang, vocab)
     hits = _phrase_hits(text, vocab, {n.end for n in nouns}) + nouns
     if "latin" not in vocab.scripts and lang != "en" and re.search(r"[a-z]{2}", text):
         # 'put the 台灯 on the right': English words in another script's sentence are read as English
@@ -106,11 +107,53 @@ def _phrase_hits(text: str, vocab: Vocabulary, noun_ends: set[int] = frozenset()
     return hits
 
 
+def _placeable(name_en: str) -> bool:
+    """A thing one could put in a picture: any curated object ('shadow', 'shape' are), else any noun
+    WordNet does not call abstract ('color', 'height', 'evening' are asked about, not placed)."""
+    return name_en in names.objects() or not wordnet.abstract(name_en)
+
+
+def _whole_words(nouns: list[Item], tokens: list | None, vocab: Vocabulary, lang: str) -> list[Item]:
+    """In a language written without spaces, a known noun that begins a longer word the dictionary knows
+    is not that noun: 动物 in 动物园 (zoo). A noun that ends a word stays (平墙, 青山: a head with its
+    modifier), and so does one followed by a localizer in its word (树后, 楼前)."""
+    if tokens is None:
+        return nouns
+    out = []
+    for noun in nouns:
+        word = next((t for t in tokens if t.start <= noun.start and noun.end < t.end), None)
+        if word is not None:
+            rest = word.text[noun.end - word.start:]
+            localizer = word.pos in ("NOUN", "ADP") and any(m[0] == "relation" for m in vocab.meanings.get(rest, ()))
+            if not localizer and names.english_name(word.text, lang)[1]:
+                continue
+        out.append(noun)
+    return out
+
+
+def _localized(tokens: list, lang: str, vocab: Vocabulary) -> list[Item]:
+    """A noun the segmenter read together with a localizer after it (地上 'on the ground', 盘中 'in the
+    plate', 身下 'under the body') is that noun and an 'on/in/under' relation, when the whole is no known
+    object and the first part is an object, not an abstract word."""
+    out = []
+    for t in tokens:
+        if t.pos != "NOUN" or len(t.text) < 2 or names.lookup(t.text, lang) is not None:
+            continue
+        relation = next((m for m in vocab.meanings.get(t.text[-1], ()) if m[0] == "relation"), None)
+        name_en, known = names.english_name(t.text[:-1], lang) if relation else ("", False)
+        if relation and known and _placeable(name_en):
+            out.append(Item("noun", name_en, t.start, t.end - 1, t.text[:-1], name_en=name_en))
+            out.append(Item("relation", relation[1], t.end - 1, t.end, t.text[-1], relation[2],
+                            options=vocab.meanings[t.text[-1]]))
+    return out
+
+
 def _noun_hits(text: str, lang: str) -> list[Item]:
     out = []
     for start, end, form in names.noun_table(lang).find(text):
         name_en = names.lookup(form, lang)
-        out.append(Item("noun", name_en, start, end, text[start:end], name_en=name_en))
+        kind = "noun" if _placeable(name_en) else "function"  # 'what colour is...': asked, not placed
+        out.append(Item(kind, name_en, start, end, text[start:end], name_en=name_en))
     return out
 
 
@@ -211,7 +254,8 @@ def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased:
                 out.append(Item("adjective", phrase, s, e, phrase, name_en=phrase, known=False))
             else:
                 name_en, known = names.english_name(phrase, lang)
-                out.append(Item("noun", name_en, s, e, phrase, name_en=name_en, known=known))
+                kind = "noun" if not known or _placeable(name_en) else "function"  # 'color', 'height'
+                out.append(Item(kind, name_en, s, e, phrase, name_en=name_en, known=known))
             run.clear()
 
     for token in _tokens(piece, start, end, lang, whole):

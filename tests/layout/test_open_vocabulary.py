@@ -204,3 +204,13 @@ def test_planning_in_every_script_loads_no_model_framework():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_chinese_noun_written_with_its_localizer_is_the_reference_of_that_relation():
+    # 盘中 'in the plate' and 动物园里面 'inside the zoo' (not 动物 'animal' + a stray 园)
+    plan, _ = plan_layout("盘中的食物是什么？")
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"food": "target", "plate": "reference"}
+    plan, _ = plan_layout("动物园里面有什么动物？")
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"animal": "target", "zoo": "reference"}
+    plan, _ = plan_layout("马上放在桌子上")  # 马上 'at once' is no horse
+    assert "horse" not in {o["name_en"] for o in plan["objects"]}
