@@ -201,6 +201,8 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
             scene.constraints.append(Constraint("relation", slot[t], item.key, (slot[ref],)))
             targets.append(slot[t])
             return
+    if side == "before" and vocab.subjects and _subject_clause(i, items, slot, scene, targets, vocab):
+        return
     j = _near(items, i, side, {"noun", "referent", "picture"})
     if j is not None and items[j].kind == "picture":
         _place_for(i, items, slot, scene, targets, TO_PLACE.get(item.key) or "c")
@@ -242,6 +244,30 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         return
     scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
     targets.append(t)
+
+
+def _subject_clause(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) -> bool:
+    """A relative clause before its noun whose subject is the other object: ko '노트북이 위에 있는 가구' =
+    the furniture the laptop is on (laptop on furniture), zh '窗户在上方的动物' = the animal the window is
+    above. The subject is marked (an ending on the noun, or a particle between it and the relation word),
+    and only relativizers stand between the relation word and the noun it describes."""
+    s = i - 1
+    marked = False
+    while s >= 0 and items[s].kind == "function":
+        marked = marked or items[s].text in vocab.subjects
+        s -= 1
+    if s < 0 or items[s].kind != "noun":
+        return False
+    text = items[s].text
+    marked = marked or any(text.endswith(e) and len(text) > len(e) for e in vocab.subjects)
+    n = i + 1
+    while n < len(items) and items[n].kind == "function":
+        n += 1
+    if not marked or n == i + 1 or n >= len(items) or items[n].kind != "noun" or slot[s] == slot[n]:
+        return False
+    scene.constraints.append(Constraint("relation", slot[s], items[i].key, (slot[n],)))
+    targets.append(slot[s])
+    return True
 
 
 def _two(items, j, side, slot) -> list[int]:

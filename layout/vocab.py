@@ -46,7 +46,7 @@ LISTS = {  # field -> kind
     "conjunctions": "conjunction", "question": "question", "function": "function", "other": "other",
     "adjectives": "adjective", "who": "who", "linkers": "linker", "relatives": "relative",
 }
-AFFIXES = ("prefixes", "suffixes", "verb_prefixes", "locatives")
+AFFIXES = ("prefixes", "suffixes", "verb_prefixes", "locatives", "subjects")
 LANGUAGE_DIR = resources.files("layout") / "languages"
 
 
@@ -69,6 +69,7 @@ class Vocabulary:
     suffixes: tuple[str, ...] = ()
     verb_prefixes: tuple[str, ...] = ()
     locatives: tuple[str, ...] = ()  # case endings / particles meaning "at, in, on" ('욕실에', 'masada', 'テーブルに')
+    subjects: tuple[str, ...] = ()  # endings / particles marking a clause's subject ('노트북이', '窗户在')
     words: frozenset[str] = field(default_factory=frozenset)  # every single-word phrase (language detection)
     capitalised_nouns: bool = False  # nouns are written with a capital (de): a lower-case unknown word is none
 
@@ -165,7 +166,8 @@ def vocabulary(code: str) -> Vocabulary:
     table = PhraseTable(frozen, data["boundaries"], affix["suffixes"])
     return Vocabulary(data["code"], data["name"], tuple(data["scripts"]), data["segmenter"], data["boundaries"],
                       data["reference"], data["head"], frozen, table, affix["prefixes"], affix["suffixes"],
-                      affix["verb_prefixes"], affix["locatives"], words, bool(data.get("capitalised_nouns", False)))
+                      affix["verb_prefixes"], affix["locatives"], affix["subjects"], words,
+                      bool(data.get("capitalised_nouns", False)))
 
 
 def check_files() -> list[str]:

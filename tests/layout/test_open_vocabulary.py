@@ -214,3 +214,17 @@ def test_chinese_noun_written_with_its_localizer_is_the_reference_of_that_relati
     assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"animal": "target", "zoo": "reference"}
     plan, _ = plan_layout("马上放在桌子上")  # 马上 'at once' is no horse
     assert "horse" not in {o["name_en"] for o in plan["objects"]}
+
+
+def test_relative_clause_whose_subject_is_the_other_object_keeps_the_roles():
+    # ko: 'the furniture the laptop is on' places the laptop on the furniture, not the reverse;
+    # without the subject marker ('테이블 위에 있는 컵') the noun before is the reference as usual
+    plan, _ = plan_layout("노트북이 위에 있는 가구 항목은 무엇입니까?")
+    roles = {o["name_en"]: o for o in plan["objects"]}
+    assert roles["laptop"]["role"] == "target" and roles["furniture"]["role"] == "reference"
+    assert center(roles["laptop"]["box"])[1] < center(roles["furniture"]["box"])[1]
+    plan, _ = plan_layout("테이블 위에 있는 컵")
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"cup": "target", "table": "reference"}
+    plan, _ = plan_layout("窗户在上方的动物是什么颜色的？")  # the animal the window is above
+    roles = {o["name_en"]: o for o in plan["objects"]}
+    assert roles["window"]["role"] == "target" and center(roles["window"]["box"])[1] < center(roles["animal"]["box"])[1]
