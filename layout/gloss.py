@@ -86,6 +86,7 @@ _SKIP = re.compile(
     re.IGNORECASE,
 )
 
+_GRAMMAR = re.compile(r":|\b(?:particle|classifier|prefix|suffix|measure word)\b", re.IGNORECASE)  # '地' de5
 _lock = threading.Lock()
 _table: dict[str, tuple[tuple[str, str], ...]] | None = None
 
@@ -124,14 +125,23 @@ def _cedict() -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 def _noun_gloss(senses: str) -> str | None:
+    """The first noun sense, unless it is a description ('house with more than 1 story') and one of the
+    next two is a name of at most two words ('storied building'). Suffix glosses ('-ly') are no nouns."""
+    found = []
     for sense in senses.split("/"):
         sense = sense.strip()
-        if not sense or _SKIP.match(sense) or sense.lower().startswith("to "):
-            continue  # classifiers, cross-references, surnames, register labels, verbs
+        if not sense or _SKIP.match(sense) or sense.lower().startswith(("to ", "-")) or _GRAMMAR.search(sense):
+            continue  # classifiers, cross-references, surnames, register labels, verbs, grammar words
         text = " ".join(_LABELS.sub(" ", sense).split()).strip(" ,;:")
         if text and not text.lower().startswith("to "):
-            return text.lower()
-    return None
+            found.append(text.lower())
+            if len(found) == 3:
+                break
+    if not found:
+        return None
+    if len(found[0].split()) > 3:
+        return next((f for f in found[1:] if len(f.split()) <= 2), found[0])
+    return found[0]
 
 
 # --- FreeDict (dictd format: <name>.index + dictzip <name>.dict.dz) --------------------------------------
