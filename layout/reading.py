@@ -40,7 +40,7 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     languages that capitalise nouns (German) use to tell an unknown noun from an adjective or verb."""
     vocab = vocabulary(lang)
     tokens = segment(text, lang) if vocab.boundaries == "chars" else None
-    nouns = _whole_words(_noun_hits(text, lang), tokens, vocab, lang) + _localized(tokens or [], lang, vocab)
+    nouns = _whole_words(_noun_hits(text, lang, vocab), tokens, vocab, lang) + _localized(tokens or [], lang, vocab)
     hits = _phrase_hits(text, vocab, {n.end for n in nouns}) + nouns
     if "latin" not in vocab.scripts and lang != "en" and re.search(r"[a-z]{2}", text):
         # 'put the 台灯 on the right': English words in another script's sentence are read as English
@@ -148,9 +148,16 @@ def _localized(tokens: list, lang: str, vocab: Vocabulary) -> list[Item]:
     return out
 
 
-def _noun_hits(text: str, lang: str) -> list[Item]:
+FUNCTION_KINDS = {"function", "question"}
+
+
+def _noun_hits(text: str, lang: str, vocab: Vocabulary) -> list[Item]:
+    """Known nouns in the text; a form the language file lists as a function or question word is that word
+    (bn 'কোন' 'which', not 'cone'; it 'cosa' 'what'; de 'waren' 'were')."""
     out = []
     for start, end, form in names.noun_table(lang).find(text):
+        if any(m[0] in FUNCTION_KINDS for m in vocab.meanings.get(text[start:end], ())):
+            continue
         name_en = names.lookup(form, lang)
         kind = "noun" if _placeable(name_en) else "function"  # 'what colour is...': asked, not placed
         out.append(Item(kind, name_en, start, end, text[start:end], name_en=name_en))

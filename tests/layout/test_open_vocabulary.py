@@ -228,3 +228,11 @@ def test_relative_clause_whose_subject_is_the_other_object_keeps_the_roles():
     plan, _ = plan_layout("窗户在上方的动物是什么颜色的？")  # the animal the window is above
     roles = {o["name_en"]: o for o in plan["objects"]}
     assert roles["window"]["role"] == "target" and center(roles["window"]["box"])[1] < center(roles["animal"]["box"])[1]
+
+
+def test_a_word_the_language_file_lists_as_function_word_is_no_object():
+    # bn 'কোন' is 'which' (a noun form 'cone' too); it 'cosa' is 'what'
+    plan, _ = plan_layout("টেবিলের নিচে কোন ধরণের আসবাব রয়েছে?")
+    assert {o["name_en"] for o in plan["objects"]} == {"table", "furniture"}
+    plan, _ = plan_layout("che cosa c'è a sinistra del divano?")
+    assert "thing" not in {o["name_en"] for o in plan["objects"]}
