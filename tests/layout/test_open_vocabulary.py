@@ -236,3 +236,10 @@ def test_a_word_the_language_file_lists_as_function_word_is_no_object():
     assert {o["name_en"] for o in plan["objects"]} == {"table", "furniture"}
     plan, _ = plan_layout("che cosa c'è a sinistra del divano?")
     assert "thing" not in {o["name_en"] for o in plan["objects"]}
+
+
+def test_bengali_noun_in_the_locative_is_where_the_other_object_is():
+    plan, _ = plan_layout("টেবিলে একটি বিড়াল রাখুন")  # put a cat on the table
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"cat": "target", "table": "reference"}
+    plan, _ = plan_layout("লম্বা ঘাসে কোন প্রাণী দাঁড়িয়ে আছে?")  # which animal stands in the tall grass?
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"animal": "target", "grass": "reference"}
