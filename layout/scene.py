@@ -60,11 +60,13 @@ def describe(items: list[Item], vocab: Vocabulary) -> Scene:
     slot: dict[int, int] = {}  # item index -> thing id
     by_name: dict[str, int] = {}  # the one a plain mention means
     others: dict[str, int] = {}  # 'the other cabinet'
+    second = _second_mentions(items, vocab)
     for i, item in enumerate(items):
         if item.kind != "noun":
             continue
-        other = _near(items, i, "before", {"other"}, skip={"function", "size", "count"}) is not None
         name = item.name_en
+        other = _near(items, i, "before", {"other"}, skip={"function", "size", "count"}) is not None \
+            or (i in second and name not in others)  # '另一个篮子下面的篮子': the first was the other one
         if other and name in others:
             slot[i] = others[name]
         elif other or (name in others and name not in by_name):
@@ -91,6 +93,23 @@ def describe(items: list[Item], vocab: Vocabulary) -> Scene:
         if item.kind == "place":
             _place(i, items, slot, scene, targets)
     return _expand(scene)
+
+
+def _second_mentions(items: list[Item], vocab: Vocabulary) -> set[int]:
+    """Nouns that name a second thing of a name already said: one marked 'other' after it where heads come
+    first (id 'keranjang lainnya'), and one across a relation from a noun of the same name ('какой
+    автомобиль слева от машины': nothing is left of itself, so these are two cars)."""
+    out = set()
+    for i, item in enumerate(items):
+        if item.kind == "noun" and vocab.head == "first" and i + 1 < len(items) and items[i + 1].kind == "other" \
+                and any(it.kind == "noun" and it.name_en == item.name_en for it in items[:i]):
+            out.add(i)
+        if item.kind in ("relation", "relation_it"):
+            a = _near(items, i, "before", {"noun"})
+            b = _near(items, i, "after", {"noun"})
+            if a is not None and b is not None and items[a].name_en == items[b].name_en:
+                out.add(max(a, b))
+    return out
 
 
 def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:

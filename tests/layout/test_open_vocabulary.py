@@ -243,3 +243,16 @@ def test_bengali_noun_in_the_locative_is_where_the_other_object_is():
     assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"cat": "target", "table": "reference"}
     plan, _ = plan_layout("লম্বা ঘাসে কোন প্রাণী দাঁড়িয়ে আছে?")  # which animal stands in the tall grass?
     assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"animal": "target", "grass": "reference"}
+
+
+def test_two_mentions_of_one_name_across_a_relation_are_two_things():
+    for text in ("Какой автомобиль слева от машины?", "a car to the left of a car",
+                 "Apakah keranjang yang terletak di bawah keranjang lainnya terlihat kosong?",  # 'the other basket'
+                 "另一个篮子下面的篮子看起来是空的吗？"):
+        plan, _ = plan_layout(text)
+        assert len(plan["objects"]) == 2 and len({o["name_en"] for o in plan["objects"]}) == 1, text
+        target = next(o for o in plan["objects"] if o["role"] == "target")
+        reference = next(o for o in plan["objects"] if o["role"] == "reference")
+        assert target["box"] != reference["box"], text
+    plan, _ = plan_layout("put the lamp on the table, then move the lamp to the left")
+    assert [o["name_en"] for o in plan["objects"]].count("lamp") == 1
