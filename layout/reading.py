@@ -45,8 +45,12 @@ def read(text: str, lang: str, cased: str | None = None) -> list[Item]:
     if "latin" not in vocab.scripts and lang != "en" and re.search(r"[a-z]{2}", text):
         # 'put the 台灯 on the right': English words in another script's sentence are read as English
         hits += [h for h in _phrase_hits(text, vocabulary("en")) if text[h.start:h.end].isascii()]
-    chosen = _select(hits)
     capitals = vocab.capitalised_nouns and cased is not None and len(cased) == len(text) and _uses_capitals(cased)
+    if capitals:  # 'Ist der Junge links?': a capitalised word that is a known noun is that noun, not 'junge'
+        spans = {(n.start, n.end) for n in nouns}
+        hits = [h for h in hits if h.kind != "adjective" or (h.start, h.end) not in spans
+                or not cased[h.start].isupper() or h.start == 0]
+    chosen = _select(hits)
     whole = segment(text, lang) if vocab.segmenter in TAGGED else None  # words read in their sentence
     items = chosen + _residual(text, chosen, lang, vocab, cased if capitals else None, whole)
     items.sort(key=lambda i: i.start)

@@ -211,8 +211,7 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
         targets.append(t)
         return
-    if side == "after" and i + 1 < len(items) and items[i + 1].kind == "relative" and \
-            (i + 2 >= len(items) or items[i + 2].kind != "noun"):
+    if side == "after" and i + 1 < len(items) and _relative_pronoun_follows(items, i):
         # 'the buildings, behind which the sky is': the noun before is the reference, the one after the target
         ref = _past_comma(items, i, "before")
         t = _near(items, i + 1, "after", {"noun"}, skip=SKIP | {"who"})
@@ -263,6 +262,18 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         return
     scene.constraints.append(Constraint("relation", t, item.key, (ref,)))
     targets.append(t)
+
+
+def _relative_pronoun_follows(items: list[Item], i: int) -> bool:
+    """'the buildings, behind which the sky is', 'der Kamin, neben dem sich das Instrument befindet': the
+    relation word is followed by a relative pronoun (its own last word, 'dem', when a function word and
+    not the noun follows it, after a comma), not by the noun it relates to."""
+    nxt = items[i + 1]
+    after = items[i + 2].kind if i + 2 < len(items) else None
+    if nxt.kind == "relative" and after != "noun":
+        return True
+    comma = i > 1 and items[i - 1].kind == "punct" and items[i - 1].key in COMMA and items[i - 2].kind == "noun"
+    return comma and nxt.kind == "function" and after in ("relative", "function")
 
 
 def _subject_clause(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabulary) -> bool:

@@ -256,3 +256,12 @@ def test_two_mentions_of_one_name_across_a_relation_are_two_things():
         assert target["box"] != reference["box"], text
     plan, _ = plan_layout("put the lamp on the table, then move the lamp to the left")
     assert [o["name_en"] for o in plan["objects"]].count("lamp") == 1
+
+
+def test_german_relative_pronoun_after_a_relation_and_capitalised_nouns():
+    plan, _ = plan_layout("Welche Form hat der Kamin, neben dem sich das Instrument befindet?")
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"instrument": "target", "fireplace": "reference"}
+    plan, _ = plan_layout("Stell die Lampe links, neben den Stuhl")  # an article: the chair is the reference
+    assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"lamp": "target", "chair": "reference"}
+    plan, _ = plan_layout("Ist der Junge auf der linken Seite des Bildes?")  # der Junge: the boy, not 'young'
+    assert [o["name_en"] for o in plan["objects"]] == ["boy"] and center(plan["objects"][0]["box"])[0] < 1 / 3
