@@ -75,7 +75,7 @@ def create_services(settings: StudioSettings) -> Services:
 
     from pipelines import ModelStore
     from workers.embedded import EmbeddedQueue
-    from workers.execute import JobRuntime
+    from workers.runtime import JobRuntime
     from workers.local_store import LocalJobStore
 
     store = LocalJobStore(settings.jobs_dir)

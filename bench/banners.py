@@ -114,7 +114,7 @@ def peer(product, sizes) -> tuple[float, int]:
 
 
 def cut_out(photo: Path, models_dir: Path) -> tuple[Image.Image, float]:
-    from pipelines.cutout import cut_out_product
+    from pipelines.cutout.product import cut_out_product
     from pipelines.models import ModelStore
 
     store = ModelStore(models_dir)

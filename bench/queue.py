@@ -480,7 +480,7 @@ def run(args, tmp: Path, stoppers: list) -> None:
     embedded = None
     if not args.skip_embedded and not (args.skip_latency and args.skip_throughput):
         from workers.embedded import EmbeddedQueue
-        from workers.execute import JobRuntime
+        from workers.runtime import JobRuntime
         from workers.local_store import LocalJobStore
 
         local = LocalJobStore(tmp / "embedded" / "jobs")

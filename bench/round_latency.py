@@ -19,8 +19,8 @@ pipeline itself:
 
 - plain diffusers: StableDiffusion(XL)ControlNetInpaintPipeline as constructed, fp32, its default attention,
   no tuning, called directly on the whole picture with the condition made as diffusers' docs make it;
-- ours: `assemble_editor` (pipelines/models/diffusion_loader.py, which calls pipelines/speed.py's
-  tune_pipeline) and `pipelines.inpaint.inpaint` (crop around the mask at the working size, condition,
+- ours: `assemble_editor` (pipelines/models/diffusion_loader.py, which calls pipelines/models/speed.py's
+  tune_pipeline) and `pipelines.editing.inpaint.inpaint` (crop around the mask at the working size, condition,
   denoise, paste back). With --compile a third row adds torch.compile of the UNet and ControlNet.
 
 Per pipeline: warm-up rounds (compilation, cuDNN autotuning, CUDA graph capture stay out), then timed
@@ -65,11 +65,11 @@ from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipelines.inpaint import InpaintParams, inpaint  # noqa: E402
+from pipelines.editing.inpaint import InpaintParams, inpaint  # noqa: E402
 from pipelines.models.diffusion_loader import assemble_editor  # noqa: E402
 from pipelines.models.generative import EDITORS  # noqa: E402
 from pipelines.models.tiny import write_tokenizer_files  # noqa: E402
-from pipelines.speed import plan_tuning  # noqa: E402
+from pipelines.models.speed import plan_tuning  # noqa: E402
 
 logger = logging.getLogger("round_latency")
 

@@ -24,7 +24,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background  # noqa: E402
-from pipelines.white_background import make_product_mask, make_white_backgrounds  # noqa: E402
+from pipelines.cutout.white_background import make_product_mask, make_white_backgrounds  # noqa: E402
 from pipelines.image_input import load_image  # noqa: E402
 from studio.settings import StudioSettings  # noqa: E402
 

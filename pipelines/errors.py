@@ -12,7 +12,12 @@
 
 Every message is written for the person who supplied the input: it names the bad value and what is
 allowed, and never carries a stack trace.
+
+`is_out_of_memory(exc)` is the one place that tells an out-of-memory failure (RAM or GPU, from Python, torch
+or ONNX Runtime) from others.
 """
+
+import sys
 
 
 class StudioError(Exception):
@@ -49,3 +54,16 @@ class TextDoesNotFit(InvalidOptions):
 
 class FontMissing(StudioError, RuntimeError):
     """A font the typography needs is not installed; the message names the package."""
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether a failure is memory running out: Python's MemoryError, torch's OutOfMemoryError (checked
+    only when something already loaded torch), or an allocator's message (ONNX Runtime, CUDA)."""
+    if isinstance(exc, MemoryError):
+        return True
+    torch = sys.modules.get("torch")
+    oom = getattr(torch, "OutOfMemoryError", None) if torch is not None else None
+    if oom is not None and isinstance(exc, oom):
+        return True
+    text = str(exc).lower()
+    return "out of memory" in text or "failed to allocate" in text

@@ -21,7 +21,7 @@ from pipelines import REGISTRY, ModelStore
 from pipelines.banners.copy import SLOTS, parse_copy_table
 from pipelines.banners.library import TemplateLibrary
 from pipelines.banners.template import Template, load_template_file
-from pipelines.cutout import has_real_alpha
+from pipelines.cutout.product import has_real_alpha
 from pipelines.errors import InvalidOptions, InvalidTemplate
 from pipelines.image_input import load_image
 from pipelines.models import EDITORS

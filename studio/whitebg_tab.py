@@ -14,7 +14,7 @@ from pipelines import REGISTRY, ModelStore
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import iter_sources, load_image, sanitise_name
 from pipelines.image_input.sources import count_sources
-from pipelines.presets import PRESETS
+from pipelines.cutout.presets import PRESETS
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
 from studio.tab_helpers import ensure_model, prune

@@ -31,10 +31,10 @@ from pipelines.banners.copy import MAX_CELL, MAX_LANGUAGES, BannerCopy, copy_tab
 from pipelines.banners.render import render_set
 from pipelines.banners.sizes import MAX_SIZES, CanvasSize, resolve_sizes
 from pipelines.banners.template import Template, load_template, templates_dir
-from pipelines.cutout import cut_out_product, has_real_alpha
+from pipelines.cutout.product import cut_out_product, has_real_alpha
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import ImageLimits, load_image
-from pipelines.inpaint import InpaintParams
+from pipelines.editing.inpaint import InpaintParams
 from pipelines.models.generative import DEFAULT_EDITOR, EDITORS
 from pipelines.typography import FontLibrary
 from workers.batches import Dispatcher
@@ -42,6 +42,7 @@ from workers.bundle import pack, unpack
 from workers.edit import DEFAULT_NEGATIVE, FAMILY as GENERATIVE_FAMILY
 from workers.errors import BatchNotFound, IdempotencyConflict, NotReady
 from workers.records import JobOutput, JobRecord, queue_name
+from workers.runtime import JobRuntime, Step
 from workers.schema import parse_fields
 from workers.store import JobStore
 
@@ -50,7 +51,6 @@ CUTOUT_KIND = "cutout"
 MARKETING_HARMONIZE = 0.35  # marketing images move the product's light toward the scene a little by default
 REPORT_COLUMNS = ("size", "width", "height", "language", "file", "notes", "error")
 
-Step = Callable[[int, int, str], None]
 
 
 def _check_model(model: str) -> None:
@@ -391,7 +391,7 @@ def none_made(made: list[MadeBanner]) -> InvalidOptions:
     return InvalidOptions(f"none of the {len(made)} banners could be made: {shown}")
 
 
-def run_banners_item(record: JobRecord, data: bytes, runtime, step: Step) -> JobOutput:
+def run_banners_item(record: JobRecord, data: bytes, runtime: JobRuntime, step: Step) -> JobOutput:
     """A banner set: every size x language into one zip with report.csv (and copy.csv)."""
     inputs = BannerInputs.unpack(data)
     job = parse_fields(BannersJob, record.options)
@@ -411,7 +411,7 @@ def run_banners_item(record: JobRecord, data: bytes, runtime, step: Step) -> Job
     return JobOutput({"result": out.getvalue()}, summary)
 
 
-def run_cutout_item(record: JobRecord, data: bytes, runtime, step: Step) -> JobOutput:
+def run_cutout_item(record: JobRecord, data: bytes, runtime: JobRuntime, step: Step) -> JobOutput:
     """The product cut out of its photo: PNG RGBA cropped to the product (alpha 255 = product)."""
     job = CutoutJob.parse(**record.options)
     step(0, 2, "reading the image")

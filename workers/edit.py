@@ -17,16 +17,17 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pipelines import DEFAULT_MODEL
-from pipelines.edit import RESTYLE_STRENGTH, EditRequest, edit_image, needs_generator
+from pipelines.editing.edit import RESTYLE_STRENGTH, EditRequest, edit_image, needs_generator
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import load_image
-from pipelines.inpaint import InpaintParams
-from pipelines.masks import check_box
+from pipelines.editing.inpaint import InpaintParams
+from pipelines.editing.masks import check_box
 from pipelines.models.generative import DEFAULT_EDITOR, EDITORS
-from pipelines.product_mask import product_mask
-from pipelines.select import select_object
+from pipelines.cutout.product_mask import product_mask
+from pipelines.editing.select import select_object
 from workers.bundle import unpack
 from workers.records import JobOutput, JobRecord
+from workers.runtime import JobRuntime, Step
 from workers.schema import parse_fields
 
 EDIT_KIND = "edit"
@@ -116,7 +117,7 @@ def _open_mask(data: bytes, size: tuple[int, int]) -> Image.Image:
     return mask
 
 
-def run_edit_item(record: JobRecord, data: bytes, runtime, step) -> JobOutput:
+def run_edit_item(record: JobRecord, data: bytes, runtime: JobRuntime, step: Step) -> JobOutput:
     job = EditJob.model_validate(record.options)
     parts = unpack(data)
     image = load_image(parts["image"], runtime.limits).image.convert("RGB")
@@ -141,7 +142,7 @@ def run_edit_item(record: JobRecord, data: bytes, runtime, step) -> JobOutput:
     return JobOutput({"result": _png(result.image), "mask": _png(result.mask)}, summary)
 
 
-def run_select_item(record: JobRecord, data: bytes, runtime, step) -> JobOutput:
+def run_select_item(record: JobRecord, data: bytes, runtime: JobRuntime, step: Step) -> JobOutput:
     job = SelectJob.model_validate(record.options)
     image = load_image(unpack(data)["image"], runtime.limits).image.convert("RGB")
     step(0, 2, "selecting the object")

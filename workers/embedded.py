@@ -12,7 +12,8 @@ import logging
 import queue
 import threading
 
-from workers.execute import JobRuntime, execute
+from workers.execute import execute
+from workers.runtime import JobRuntime
 
 log = logging.getLogger(__name__)
 _STOP = (-1, -1, "")

@@ -8,23 +8,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Callable
 
-from pipelines import ModelStore
-from pipelines.errors import StudioError
-from pipelines.image_input import ImageLimits
+from pipelines.errors import StudioError, is_out_of_memory
 from workers.errors import JobCancelled
-from workers.records import MAX_ATTEMPTS, JobOutput, JobRecord
-from workers.store import JobStore
+from workers.records import JobOutput, JobRecord
+from workers.runtime import JobRuntime, Step
 from workers.banners import BANNERS_KIND, CUTOUT_KIND, run_banners_item, run_cutout_item
 from workers.edit import EDIT_KIND, SELECT_KIND, run_edit_item, run_select_item
 from workers.white_background import run_white_background_item
 
 log = logging.getLogger(__name__)
 
-Step = Callable[[int, int, str], None]
-JobFunction = Callable[[JobRecord, bytes, "JobRuntime", Step], JobOutput]
+JobFunction = Callable[[JobRecord, bytes, JobRuntime, Step], JobOutput]
 
 KINDS: dict[str, JobFunction] = {
     "white_background": run_white_background_item,
@@ -35,15 +31,7 @@ KINDS: dict[str, JobFunction] = {
 }
 
 
-@dataclass(frozen=True)
-class JobRuntime:
-    """What a worker process holds while it runs jobs: the job store, its warm models, the input limits."""
-
-    store: JobStore
-    models: ModelStore
-    limits: ImageLimits = ImageLimits()
-    max_attempts: int = MAX_ATTEMPTS
-    soft_time_limit_s: int | None = None
+__all__ = ["KINDS", "JobFunction", "JobRuntime", "Step", "describe_failure", "execute"]
 
 
 def execute(job_id: str, runtime: JobRuntime) -> str:
@@ -82,13 +70,11 @@ def describe_failure(exc: Exception, job_id: str, runtime: JobRuntime) -> str:
     anything else logged with the job id and reported generically."""
     if isinstance(exc, StudioError):
         return str(exc)
-    name, text = type(exc).__name__, str(exc).lower()
-    if name == "OutOfMemoryError" or isinstance(exc, MemoryError) or "out of memory" in text \
-            or "failed to allocate" in text:
+    if is_out_of_memory(exc):
         log.error("job %s: out of memory: %s", job_id, exc)
         return ("the worker ran out of memory (GPU or RAM) on this job; try a smaller image, "
                 "or a worker with more memory")
-    if name == "SoftTimeLimitExceeded":
+    if type(exc).__name__ == "SoftTimeLimitExceeded":
         limit = f" of {runtime.soft_time_limit_s} s" if runtime.soft_time_limit_s else ""
         return f"the job took longer than the time limit{limit} and was stopped"
     log.error("job %s failed unexpectedly", job_id, exc_info=exc)

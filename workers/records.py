@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
-JOB_STATES: tuple[str, ...] = ("queued", "running", "done", "failed", "cancelled")
+JOB_STATES: tuple[str, ...] = get_args(JobState)
 TERMINAL = frozenset({"done", "failed", "cancelled"})
 MAX_ATTEMPTS = 3
 
@@ -36,7 +36,7 @@ class JobRecord:
     kind: str
     options: dict
     queue: str
-    state: str
+    state: JobState
     attempts: int = 0
     step: int = 0
     total_steps: int = 0

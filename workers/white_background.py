@@ -23,12 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pipelines import DEFAULT_MODEL, REGISTRY, ModelStore, WhiteBackgroundOptions
 from pipelines.errors import StudioError
 from pipelines.image_input import ImageLimits, InputItem, load_image
-from pipelines.segmentation import Box
-from pipelines.white_background import (
+from pipelines.cutout.segmentation import Box
+from pipelines.cutout.white_background import (
     STEPS, WhiteBackgroundResult, check_options, make_white_background, make_white_backgrounds,
 )
 from workers.errors import JobFailed
 from workers.records import JobOutput, JobRecord
+from workers.runtime import JobRuntime, Step
 from workers.schema import parse_fields
 
 log = logging.getLogger(__name__)
@@ -141,7 +142,7 @@ def run_white_background(
         yield ItemOutcome(item.name, error=error)
 
 
-def run_white_background_item(job: JobRecord, data: bytes, runtime, step) -> JobOutput:
+def run_white_background_item(job: JobRecord, data: bytes, runtime: JobRuntime, step: Step) -> JobOutput:
     """One image of a batch: decode safely, make the white background, return the file and its report."""
     options = WhiteBackgroundJob.parse(**job.options)
     total = STEPS + 1

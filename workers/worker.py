@@ -19,7 +19,8 @@ from celery.worker.request import Request
 from pipelines import ModelStore
 from pipelines.errors import StudioError
 from pipelines.models.generative import EDITORS
-from workers.execute import JobRuntime, execute
+from workers.execute import execute
+from workers.runtime import JobRuntime
 from workers.queue import TASK_NAME, create_celery
 from workers.records import PRIORITIES, queue_name
 from workers.redis_store import RedisJobStore

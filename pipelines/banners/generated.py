@@ -8,7 +8,7 @@ backdrop in the template's colours; everything but the product is then regenerat
 prompt and the user's words. The inpainting keeps every pixel outside its mask exactly, so the product's
 own pixels are untouched. The ControlNet (inpaint condition) sees the product and the backdrop, so the scene
 is built around the layout; the text areas come out calm because the backdrop there is plain and the
-prompt asks for negative space. Imports torch through pipelines.inpaint: workers only, never the web tier.
+prompt asks for negative space. Imports torch through pipelines.editing.inpaint: workers only, never the web tier.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pipelines.banners.render import BannerRequest, render_banner, scene_key
 from pipelines.banners.sizes import CanvasSize
 from pipelines.banners.template import GeneratedBackground, Template
 from pipelines.errors import InvalidOptions
-from pipelines.inpaint import InpaintParams, inpaint
+from pipelines.editing.inpaint import InpaintParams, inpaint
 from pipelines.typography import FontLibrary, language_info
 
 Step = Callable[[int, int, str], None]

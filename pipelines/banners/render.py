@@ -28,7 +28,7 @@ from pipelines.banners.sizes import CanvasSize, layout_class
 from pipelines.banners.stack import FittedItem, draw_shape, fit_stack
 from pipelines.banners.template import GeneratedBackground, Layout, PhotoBackground, Template, mirror_align
 from pipelines.errors import InvalidImage, InvalidOptions, StudioError
-from pipelines.scene import make_marketing_image, place_product
+from pipelines.editing.scene import make_marketing_image, place_product
 from pipelines.typography import FontLibrary, draw_text, language_info
 
 Box = tuple[int, int, int, int]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.models.generative import EditorSpec, GenerativeSpec
-from pipelines.speed import pick_dtype, tune_pipeline
+from pipelines.models.speed import pick_dtype, tune_pipeline
 
 _SKIPPED = ("safety_checker", "feature_extractor", "image_encoder")  # inpainting here never uses them
 _PIPELINES = {  # (architecture, with a ControlNet) -> diffusers pipeline class
@@ -35,7 +35,7 @@ class DepthEstimator:
 
 @dataclass
 class Editor:
-    """A loaded generative editor, ready for `pipelines.inpaint.inpaint`. One round at a time per editor."""
+    """A loaded generative editor, ready for `pipelines.editing.inpaint.inpaint`. One round at a time per editor."""
 
     name: str
     pipe: object  # a diffusers (SD / SDXL) (ControlNet) inpainting pipeline

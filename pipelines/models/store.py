@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipelines.errors import InvalidOptions, ModelUnavailable
+from pipelines.errors import InvalidOptions, ModelUnavailable, is_out_of_memory
 from pipelines.models.fetch import Progress, SourceFailed, fetch_from, md5_of
 from pipelines.models.generative import DEVELOPMENT_SAM, EDITORS, GENERATIVE, SAM_MODEL, EditorSpec, GenerativeSpec
 from pipelines.models.registry import REGISTRY, FolderSource, ModelSpec
@@ -80,7 +80,7 @@ class ModelStore:
     ):
         """device None = CUDA when available, else the CPU. development: random-weight "tiny" models may be
         built and used. allow_download None = unless HF_HUB_OFFLINE is set. hub_cache None = the Hugging
-        Face cache's own location. compile: torch.compile editors' denoisers (pipelines.speed; CUDA only)."""
+        Face cache's own location. compile: torch.compile editors' denoisers (pipelines.models.speed; CUDA only)."""
         self.models_dir = Path(models_dir)
         self.registry = registry
         self.max_loaded = max_loaded
@@ -366,7 +366,7 @@ class ModelStore:
             try:
                 editor, fresh = self._load_editor(spec, control, folders, loaded, progress)
             except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:  # what a bad folder raises
-                if _out_of_memory(exc):
+                if is_out_of_memory(exc):
                     raise  # the job reports it as such
                 log.exception("loading the %s editor (%s) failed", name, control)
                 raise ModelUnavailable(
@@ -443,7 +443,7 @@ class ModelStore:
             try:
                 predictor = load_sam(checkpoint, config, self.device)
             except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
-                if _out_of_memory(exc):
+                if is_out_of_memory(exc):
                     raise
                 log.exception("loading %s from %s failed", name, checkpoint)
                 raise ModelUnavailable(
@@ -487,10 +487,6 @@ def _complete(spec: GenerativeSpec, folder: Path) -> bool:
                 and all((folder / c).is_dir() and _has_weights(folder / c) for c in spec.components)
                 and all((folder / t).is_dir() and any((folder / t).iterdir()) for t in (*tokenizers, "scheduler")))
     return _has_weights(folder)
-
-
-def _out_of_memory(exc: BaseException) -> bool:
-    return type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower()
 
 
 def _release_memory() -> None:

@@ -9,7 +9,6 @@ numpy; other fonts go through fontTools with placeholder glyph names.
 from __future__ import annotations
 
 import struct
-from pathlib import Path
 
 import numpy as np
 from fontTools.ttLib import TTFont
@@ -50,11 +49,3 @@ def _format12(data: bytes) -> frozenset[int] | None:
         return frozenset(points.tolist())
     return None
 
-
-def coverage_of(path: Path) -> frozenset[int]:
-    """Code points with a glyph in the font file at `path`."""
-    font = TTFont(str(path), lazy=True)
-    try:
-        return read_coverage(font)
-    finally:
-        font.close()

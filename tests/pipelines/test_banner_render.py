@@ -185,7 +185,7 @@ def test_a_generated_background_needs_a_worker_except_in_previews(library, fonts
 
 def test_generated_backgrounds_keep_the_product_exact(library, fonts, tiny_store):
     from pipelines.banners.generated import generate_backgrounds
-    from pipelines.inpaint import InpaintParams
+    from pipelines.editing.inpaint import InpaintParams
 
     template = library.get("ai-scene")
     product = quadrant_product()

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from pipelines import ModelStore
-from pipelines.cutout import cut_out_product, has_real_alpha
+from pipelines.cutout.product import cut_out_product, has_real_alpha
 from pipelines.errors import ProductNotFound
 from tests.conftest import product_photo
 

@@ -1,7 +1,7 @@
 """Edit operations on small synthetic scenes: masks from the plan's boxes, every operation leaves the pixels
 outside its mask bit-identical, move keeps the object's own pixels, PatchMatch removal fills plausibly, and
 bad requests get messages that name the bad value. Generative operations run against a stand-in for
-`pipelines.inpaint.inpaint` (deterministic colour fill) so these tests need no weights."""
+`pipelines.editing.inpaint.inpaint` (deterministic colour fill) so these tests need no weights."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipelines import edit
-from pipelines.edit import OPERATIONS, REMOVE_PROMPT, EditRequest, edit_image, needs_generator
+from pipelines.editing import edit
+from pipelines.editing.edit import OPERATIONS, REMOVE_PROMPT, EditRequest, edit_image, needs_generator
 from pipelines.errors import InvalidImage, InvalidOptions, ModelUnavailable
-from pipelines.inpaint import InpaintParams
-from pipelines.masks import box_mask, check_box, feather_inside, to_pixels
+from pipelines.editing.inpaint import InpaintParams
+from pipelines.editing.masks import box_mask, check_box, feather_inside, to_pixels
 
 W, H = 128, 96
 OBJECT = (0.25, 0.375, 0.5, 0.75)  # 32..64 × 36..72 px
@@ -48,7 +48,7 @@ def object_mask() -> Image.Image:
 
 
 class FakeInpaint:
-    """Stand-in for pipelines.inpaint.inpaint: paints FAKE inside the mask and scribbles outside it too
+    """Stand-in for pipelines.editing.inpaint.inpaint: paints FAKE inside the mask and scribbles outside it too
     (so the tests prove edit_image's own composite keeps the outside), reporting each step."""
 
     def __init__(self):

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from pipelines.errors import InvalidImage, InvalidOptions
-from pipelines.inpaint import InpaintParams, inpaint, inpaint_condition, plan_region
+from pipelines.editing.inpaint import InpaintParams, inpaint, inpaint_condition, plan_region
 
 PARAMS = InpaintParams(prompt="a brass desk lamp", num_inference_steps=2, seed=7)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from pipelines.matte import MatteOptions, refine_alpha
+from pipelines.cutout.matte import MatteOptions, refine_alpha
 
 
 def _ring_scene(size=200):

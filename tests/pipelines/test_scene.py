@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from pipelines.errors import InvalidImage, InvalidOptions
-from pipelines.scene import Shadow, make_marketing_image, place_product, resize_cutout
+from pipelines.editing.scene import Shadow, make_marketing_image, place_product, resize_cutout
 
 SCENE = (640, 480)
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from pipelines import WhiteBackgroundOptions, make_white_background
 from pipelines.image_input import load_image
-from pipelines.segmentation import Box
+from pipelines.cutout.segmentation import Box
 
 SAMPLE = 24  # every fourth of the 100 photos
 

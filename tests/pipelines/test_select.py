@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from pipelines.errors import InvalidImage, InvalidOptions, ModelUnavailable, ProductNotFound
-from pipelines.select import select_object
+from pipelines.editing.select import select_object
 
 W, H = 320, 240
 LEFT = (0.28, 0.55, 0.14, 0.28, (200, 30, 40))  # centre x, y, radii as fractions; colour

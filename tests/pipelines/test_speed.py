@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from pipelines.speed import Tuning, apply_tuning, pick_dtype, plan_tuning, tune_pipeline
+from pipelines.models.speed import Tuning, apply_tuning, pick_dtype, plan_tuning, tune_pipeline
 
 
 def tiny_pipeline(models_dir):

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background
-from pipelines.compliance import _purity
+from pipelines.cutout.compliance import _purity
 from pipelines.errors import InvalidOptions, ProductNotFound
 
 
@@ -137,7 +137,7 @@ def test_bad_options_name_what_is_allowed(no_model_store, options, message):
 
 
 def test_a_box_must_cover_part_of_the_photo():
-    from pipelines.segmentation import Box
+    from pipelines.cutout.segmentation import Box
 
     assert Box(-50, 10, 5000, 90).clamp(400, 300) == Box(0, 10, 400, 90)
     assert Box(300, 200, 100, 50).clamp(400, 300) == Box(100, 50, 300, 200)  # corners in any order

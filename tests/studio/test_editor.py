@@ -17,7 +17,7 @@ from studio.conversations import ConversationConflict
 from studio.conversations.local_store import LocalConversationStore
 from studio.editor import ChatEditor, NothingToDo, Override, RoundSettings, cell_box
 from workers.embedded import EmbeddedQueue
-from workers.execute import JobRuntime
+from workers.runtime import JobRuntime
 from workers.local_store import LocalJobStore
 from workers.rounds import Rounds
 

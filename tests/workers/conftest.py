@@ -7,7 +7,7 @@ import pytest
 
 from pipelines import ModelStore
 from tests.services import CeleryWorker
-from workers.execute import JobRuntime
+from workers.runtime import JobRuntime
 from workers.local_store import LocalJobStore
 from workers.redis_store import RedisJobStore
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from pipelines import compose
+from pipelines.cutout import compose
 from pipelines.errors import InvalidImage, ProductNotFound
 from pipelines.models import DEFAULT_MODEL, ModelStore
-from pipelines.white_background import WhiteBackgroundOptions, make_product_mask
+from pipelines.cutout.white_background import WhiteBackgroundOptions, make_product_mask
 
 CLEAR = 5  # alpha at or below this counts as transparent (the white-background pipeline's own-alpha rule)
 CLEAR_SHARE = 0.01  # a real alpha channel makes at least this share of the picture transparent

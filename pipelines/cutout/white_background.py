@@ -17,13 +17,13 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from PIL import Image
 
-from pipelines import compose
-from pipelines.compliance import ComplianceReport, check_compliance
+from pipelines.cutout import compose
+from pipelines.cutout.compliance import ComplianceReport, check_compliance
 from pipelines.errors import InvalidOptions, ProductNotFound
-from pipelines.matte import MatteOptions, refine_alpha
+from pipelines.cutout.matte import MatteOptions, refine_alpha
 from pipelines.models import DEFAULT_MODEL, ModelStore
-from pipelines.presets import Preset, resolve_preset
-from pipelines.segmentation import Box, predict_alpha
+from pipelines.cutout.presets import Preset, resolve_preset
+from pipelines.cutout.segmentation import Box, predict_alpha
 
 StepProgress = Callable[[int, int, str], None]
 STEPS = 5

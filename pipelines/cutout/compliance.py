@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from pipelines.presets import Preset
+from pipelines.cutout.presets import Preset
 
 JPEG_BLOCK = 8  # compression may touch pixels within one block of the product's edge
 

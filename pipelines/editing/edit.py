@@ -15,7 +15,7 @@ selected object, mode L, 255 = region/object):
     resize      the same, scaled uniformly to fit `box`'s size about the object's bottom centre
     restyle     inpaint the region with params.strength < 1 (img2img inside the mask: shapes stay)
     background  keep the product (mask, 255 = product), inpaint everything else with the prompt, and put the
-                product's own pixels back with a soft shadow under it (pipelines.scene.place_product)
+                product's own pixels back with a soft shadow under it (pipelines.editing.scene.place_product)
 
 Every operation composites back: a pixel where `EditResult.mask` is 0 is bit-identical to the input.
 `step(done, total, message)` reports progress and may raise to cancel; that exception propagates.
@@ -28,13 +28,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from PIL import Image
 
-from pipelines import compose
+from pipelines.cutout import compose
 from pipelines.errors import InvalidImage, InvalidOptions, ModelUnavailable
-from pipelines.inpaint import InpaintParams, Step, inpaint
-from pipelines.masks import (FractionBox, PixelBox, binarize, bounding_box, box_mask, check_box, check_mask,
+from pipelines.editing.inpaint import InpaintParams, Step, inpaint
+from pipelines.editing.masks import (FractionBox, PixelBox, binarize, bounding_box, box_mask, check_box, check_mask,
                              composite, dilate, feather_inside, to_pixels, union)
-from pipelines.remove import fill_region
-from pipelines.scene import place_product
+from pipelines.editing.remove import fill_region
+from pipelines.editing.scene import place_product
 
 OPERATIONS = ("add", "replace", "remove", "move", "resize", "restyle", "background")
 WEIGHTLESS = ("remove", "move", "resize")  # work without a generative model

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from pipelines.errors import ProductNotFound
-from pipelines.segmentation import predict_alpha
+from pipelines.cutout.segmentation import predict_alpha
 
 MIN_SHARE = 0.002  # less than this share of the picture counts as "nothing found"
 

@@ -16,8 +16,8 @@ import numpy as np
 from PIL import Image
 
 from pipelines.errors import InvalidImage, InvalidOptions, ModelUnavailable, ProductNotFound
-from pipelines.matte import refine_alpha
-from pipelines.segmentation import predict_alpha
+from pipelines.cutout.matte import refine_alpha
+from pipelines.cutout.segmentation import predict_alpha
 
 Point = tuple[int, int]
 PixelBox = tuple[int, int, int, int]  # x0, y0 inclusive; x1, y1 exclusive
