@@ -14,8 +14,17 @@ import os
 import tempfile
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
 
 from studio.settings import StudioSettings
+
+if TYPE_CHECKING:  # the real types, without importing the tiers before the settings are applied
+    from pipelines import ModelStore
+    from pipelines.banners.library import TemplateLibrary
+    from studio.editor import ChatEditor
+    from workers.banners import BannerJobs
+    from workers.batches import Batches, Dispatcher
+    from workers.store import JobStore
 
 log = logging.getLogger("studio")
 
@@ -33,15 +42,17 @@ def prepare_environment(settings: StudioSettings) -> None:
 
 @dataclass(frozen=True)
 class Services:
-    batches: object  # workers.batches.Batches
-    models: object | None  # pipelines.ModelStore in the embedded mode; workers hold the models otherwise
-    stop: object  # callable: stops the embedded worker thread (a no-op with Redis)
-    editor: object = None  # studio.editor.ChatEditor: conversations + editing rounds on the same jobs
-    banners: object = None  # workers.banners.BannerJobs: banner sets and cut-outs on the same jobs
-    templates: object = None  # pipelines.banners.library.TemplateLibrary: built-in + STUDIO_TEMPLATES_DIR
+    """What the studio and the API are built on; app.py makes one per process."""
+
+    batches: Batches
+    models: ModelStore | None  # the embedded mode's warm models; with Redis the workers hold them
+    stop: Callable[[], None]  # stops the embedded worker thread (a no-op with Redis)
+    editor: ChatEditor | None = None  # conversations + editing rounds on the same jobs
+    banners: BannerJobs | None = None  # banner sets and cut-outs on the same jobs
+    templates: TemplateLibrary | None = None  # built-in + STUDIO_TEMPLATES_DIR
 
 
-def create_editor(settings: StudioSettings, store, dispatcher):
+def create_editor(settings: StudioSettings, store: JobStore, dispatcher: Dispatcher) -> ChatEditor:
     """The chat editor: conversations in Redis when configured, else under the data directory."""
     from studio.editor import ChatEditor
     from workers.rounds import Rounds
