@@ -4,11 +4,20 @@ Pure Python (no torch, gradio, redis or I/O outside the command line in __main__
 
     from layout import plan_layout, EMPTY
     plan, state = plan_layout("put the desk lamp on the left", EMPTY)
-    plan, state = plan_layout("a bit higher", state)
+    plan, state = plan_layout("a bit higher", state)       # the plan as its JSON dict
+    plan, state = make_plan("a bit higher", state)         # the same as a typed Plan (for other packages)
 """
 
+from layout.plan import Plan, PlanObject
 from layout.planner import plan_layout
 from layout.schema import PLAN_SCHEMA, validate_plan
 from layout.state import EMPTY, LayoutState
 
-__all__ = ["EMPTY", "PLAN_SCHEMA", "LayoutState", "plan_layout", "validate_plan"]
+
+def make_plan(instruction: str, state: LayoutState = EMPTY) -> tuple[Plan, LayoutState]:
+    """`plan_layout` with the plan as a frozen `Plan` (what code outside layout/ works with)."""
+    plan, after = plan_layout(instruction, state)
+    return Plan.from_dict(plan), after
+
+
+__all__ = ["EMPTY", "PLAN_SCHEMA", "LayoutState", "Plan", "PlanObject", "make_plan", "plan_layout", "validate_plan"]

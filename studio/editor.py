@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import io
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
-from layout import EMPTY, LayoutState, plan_layout
+from layout import EMPTY, LayoutState, Plan, make_plan
 from layout.grid import Box, cells_of, clamp_box
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, load_image
@@ -66,7 +66,7 @@ class RoundSettings:
 @dataclass(frozen=True)
 class PlannedRound:
     instruction: str
-    plan: dict
+    plan: Plan
     operation: str
     box: Box | None  # where the result goes
     source_box: Box | None  # where the object is now
@@ -138,24 +138,21 @@ class ChatEditor:
             raise InvalidOptions("type what to change, e.g. “put a lamp in the bottom left” or “remove the cup”")
         _, version = self.head(conversation_id)
         before = self.layout_of(version)
-        plan, after = plan_layout(instruction, before)
-        action = plan["action"]
+        plan, after = make_plan(instruction, before)
         pointed = override.box is not None or override.mask is not None
-        if action == "none" and pointed:  # "put a lamp here" + a clicked cell: the user said where
-            plan = {**plan, "action": "add", "prompt_en": instruction,
-                    "notes": [*plan.get("notes", []), "placed where you pointed"]}
-            action = "add"
-        if action not in OPERATION:
-            raise NothingToDo(plan.get("reason") or f"“{instruction}” does not ask for a change I can make; try "
+        if plan.action == "none" and pointed:  # "put a lamp here" + a clicked cell: the user said where
+            plan = replace(plan, action="add", prompt_en=instruction, notes=(*plan.notes, "placed where you pointed"))
+        if plan.action not in OPERATION:
+            raise NothingToDo(plan.reason or f"“{instruction}” does not ask for a change I can make; try "
                               "add, move, remove, replace, resize, restyle or change the background")
-        operation = OPERATION[action]
-        target = next((o for o in plan["objects"] if o["role"] == "target"), None)
-        box = tuple(target["box"]) if target else None
-        label = target["name_en"] if target else ""  # English: the overlay's font and the prompt's language
-        previous = before.find(target["name_en"]) if target else None
+        operation = OPERATION[plan.action]
+        target = plan.target
+        box = target.box if target else None
+        label = target.name_en if target else ""  # English: the overlay's font and the prompt's language
+        previous = before.find(target.name_en) if target else None
         source_box = previous.box if previous is not None else None
-        notes: list[str] = list(plan.get("notes", []))
-        others = [o["name_en"] for o in plan["objects"] if o["role"] == "target" and o is not target]
+        notes: list[str] = list(plan.notes)
+        others = [o.name_en for o in plan.targets if o is not target]
         if others and operation == "add":  # one object per round: the plan keeps the others' places
             notes.append(f"this round adds the {label}; the plan also places the {', the '.join(others)} — "
                          "send “add the " + others[0] + "” to add it where the plan put it")
@@ -166,7 +163,7 @@ class ChatEditor:
             if operation in TARGET_IS_NEW_PLACE:
                 box = chosen
                 if target:
-                    after = after.place(target["name"], target["name_en"], chosen)
+                    after = after.place(target.name, target.name_en, chosen)
             else:
                 source_box = chosen
             notes.append("placement chosen by hand")
@@ -180,7 +177,7 @@ class ChatEditor:
         if operation == "add" and box is None and override.mask is None:
             raise InvalidOptions("say where to put it (e.g. “in the bottom left”), click a cell of the grid, "
                                  "or draw a box")
-        return PlannedRound(instruction, plan, operation, box, source_box, plan["prompt_en"], label,
+        return PlannedRound(instruction, plan, operation, box, source_box, plan.prompt_en, label,
                             after.to_dict(), tuple(notes))
 
     # -- rounds ---------------------------------------------------------------------------------
@@ -198,7 +195,7 @@ class ChatEditor:
             **{name: getattr(settings, name) for name in (*PARAMETER_NAMES, "negative_prompt")},
         )
         return self._submit(conversation, version, job, override.mask, instruction=planned.instruction,
-                            operation=planned.operation, plan=planned.plan, layout=planned.layout,
+                            operation=planned.operation, plan=planned.plan.to_dict(), layout=planned.layout,
                             notes=planned.notes)
 
     def rerun(self, conversation_id: str, version_id: str) -> Ticket:
