@@ -12,9 +12,24 @@ once written; only the conversation record moves (head, redo, title), and each s
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 
 OPERATIONS = ("upload", "add", "replace", "remove", "move", "resize", "restyle", "background", "restore", "rerun")
+
+
+def _to_dict(record) -> dict:
+    """A record as JSON-ready values (tuples become lists)."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(record).items()}
+
+
+def _from_dict(cls, value: dict):
+    """A record from its dict: fields it does not know are dropped (written by a newer version), lists
+    become the tuples the record holds, a missing or null tuple field is empty."""
+    kept = {f.name: value[f.name] for f in fields(cls) if f.name in value}
+    for f in fields(cls):
+        if "tuple" in str(f.type) and (f.name in value or f.default is MISSING):
+            kept[f.name] = tuple(value.get(f.name) or ())
+    return cls(**kept)
 
 
 @dataclass(frozen=True)
@@ -41,17 +56,11 @@ class Version:
     blobs: tuple[str, ...] = ()   # names of the extra files kept with it ("mask", "mask_in", …); see store.blob
 
     def to_dict(self) -> dict:
-        value = asdict(self)
-        value["notes"], value["blobs"] = list(self.notes), list(self.blobs)
-        return value
+        return _to_dict(self)
 
     @classmethod
     def from_dict(cls, value: dict) -> "Version":
-        known = {f.name for f in fields(cls)}
-        kept = {k: v for k, v in value.items() if k in known}
-        kept["notes"] = tuple(kept.get("notes") or ())
-        kept["blobs"] = tuple(kept.get("blobs") or ())
-        return cls(**kept)
+        return _from_dict(cls, value)
 
 
 @dataclass(frozen=True)
@@ -67,16 +76,11 @@ class Conversation:
     last_change: str = ""       # what that change was, for conflict messages ("version 5 was added")
 
     def to_dict(self) -> dict:
-        value = asdict(self)
-        value["redo"] = list(self.redo)
-        return value
+        return _to_dict(self)
 
     @classmethod
     def from_dict(cls, value: dict) -> "Conversation":
-        known = {f.name for f in fields(cls)}
-        kept = {k: v for k, v in value.items() if k in known}
-        kept["redo"] = tuple(kept.get("redo") or ())
-        return cls(**kept)
+        return _from_dict(cls, value)
 
 
 def dumps(value: dict) -> str:
