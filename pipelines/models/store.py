@@ -161,11 +161,8 @@ class ModelStore:
             try:
                 loaded = self._loader(self.spec(name), path)
             except Exception as exc:  # onnxruntime raises its own exception types
-                log.exception("loading model %s from %s failed", name, path)
-                raise ModelUnavailable(
-                    f"model {name!r} is installed at {path} but could not be loaded ({type(exc).__name__}); "
-                    f"delete that file and run `studio models pull {name}`"
-                ) from None
+                raise _not_loadable(f"model {name!r} is installed at {path} but", "delete that file", name,
+                                    exc, detail=False) from None
             self._loaded[name] = loaded
             while len(self._loaded) > self.max_loaded:
                 evicted, _ = self._loaded.popitem(last=False)
@@ -368,11 +365,9 @@ class ModelStore:
             except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:  # what a bad folder raises
                 if is_out_of_memory(exc):
                     raise  # the job reports it as such
-                log.exception("loading the %s editor (%s) failed", name, control)
-                raise ModelUnavailable(
-                    f"the {name} editor could not be loaded ({type(exc).__name__}: {exc}); delete its folders "
-                    f"({', '.join(str(f) for f in folders.values())}) and run `studio models pull {name}`"
-                ) from None
+                where = ", ".join(str(f) for f in folders.values())
+                raise _not_loadable(f"the {name} editor", f"delete its folders ({where})", name,
+                                    exc, detail=True) from None
             self._editors[name] = fresh
             self._editors.move_to_end(name)
             log.info("editor %s (%s) ready on %s", name, control, editor.device)
@@ -487,6 +482,13 @@ def _complete(spec: GenerativeSpec, folder: Path) -> bool:
                 and all((folder / c).is_dir() and _has_weights(folder / c) for c in spec.components)
                 and all((folder / t).is_dir() and any((folder / t).iterdir()) for t in (*tokenizers, "scheduler")))
     return _has_weights(folder)
+
+
+def _not_loadable(what: str, fix: str, name: str, exc: Exception, detail: bool) -> ModelUnavailable:
+    """The one message for weights that are there but do not load: what, why, and how to get good ones."""
+    log.error("loading %s failed", what, exc_info=exc)
+    why = f"{type(exc).__name__}: {exc}" if detail else type(exc).__name__
+    return ModelUnavailable(f"{what} could not be loaded ({why}); {fix} and run `studio models pull {name}`")
 
 
 def _release_memory() -> None:
