@@ -117,6 +117,12 @@ def _placeable(name_en: str) -> bool:
     return name_en in names.objects() or not wordnet.abstract(name_en)
 
 
+def _listed(word: str, vocab: Vocabulary) -> bool:
+    """A word the language file lists as a function, question or describing word: never an object, even
+    where the segmenter split it off an ending the file does not list."""
+    return any(m[0] in FUNCTION_KINDS or m[0] == "adjective" for m in vocab.meanings.get(word, ()))
+
+
 def _whole_words(nouns: list[Item], tokens: list | None, vocab: Vocabulary, lang: str) -> list[Item]:
     """In a language written without spaces, a known noun that begins a longer word the dictionary knows
     is not that noun: 动物 in 动物园 (zoo). A noun that ends a word stays (平墙, 青山: a head with its
@@ -277,6 +283,8 @@ def _words(text: str, start: int, end: int, lang: str, vocab: Vocabulary, cased:
             if whole and int(token.text) > 0:  # '12.5 cats' and '0 cats' are no count
                 out.append(Item("count", token.text, token.start + start, token.end + start, token.text))
         elif cased is not None and not cased[start + token.start].isupper():
+            flush()
+        elif _listed(token.text, vocab):  # '색' in '색입니까', '생각' in '생각하십니까': the file's own word
             flush()
         elif _content(token, lang, vocab.segmenter, vocab.verb_prefixes):
             run.append(token)
