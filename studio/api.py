@@ -17,14 +17,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
 
 from pipelines.errors import InvalidOptions
 from pipelines.image_input import count_streams, iter_streams
 from studio.api_common import (
-    DiskSpooledParser, attachment, authenticator, batch_json, chunks, idempotency_key, parse_bool,
+    MultipartIntake, accepted, accepted_responses, attachment, authenticator, chunks, parse_bool, read_multipart,
 )
-from studio.api_errors import PayloadTooLarge, UnsupportedMediaType
+from studio.api_errors import PayloadTooLarge, error_responses
+from studio.api_models import Batch
 from studio.settings import StudioSettings
 from workers.batches import Batches
 from workers.white_background import WhiteBackgroundJob, check_job
@@ -51,25 +51,18 @@ _REQUEST_BODY = {
 def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["batches"])
     authenticate = authenticator(settings)
+    intake = MultipartIntake(
+        expects="send multipart/form-data with one or more `files` parts (images or .zip)",
+        max_files=settings.max_files_per_request, max_fields=len(OPTION_FIELDS) + 4,
+        too_many_files=f"Send at most {settings.max_files_per_request} files per request; put larger catalogs "
+                       "in .zip files.")
 
-    @router.post("/batches", status_code=202, openapi_extra={"requestBody": _REQUEST_BODY},
-                 summary="Submit photos (and/or zips) for white backgrounds")
+    @router.post("/batches", status_code=202, response_model=Batch, openapi_extra={"requestBody": _REQUEST_BODY},
+                 summary="Submit photos (and/or zips) for white backgrounds", responses=accepted_responses())
     async def create_batch(request: Request, owner: str = Depends(authenticate)) -> JSONResponse:
-        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise UnsupportedMediaType("send multipart/form-data with one or more `files` parts (images or .zip)")
-        key = idempotency_key(request.headers.get("idempotency-key"))
-        parser = DiskSpooledParser(request.headers, request.stream(), max_files=settings.max_files_per_request,
-                                   max_fields=len(OPTION_FIELDS) + 4, max_part_size=64 * 1024)
-        try:
-            form = await parser.parse()
-        except MultiPartException as exc:
-            if "Too many files" in exc.message:
-                raise PayloadTooLarge(f"{exc.message} Send at most {settings.max_files_per_request} files per "
-                                      "request; put larger catalogs in .zip files.") from None
-            raise InvalidOptions(f"the multipart body cannot be read: {exc.message}") from None
-        try:
+        async with read_multipart(request, intake) as submission:
             files, fields = [], {}
-            for name, value in form.multi_items():
+            for name, value in submission.form.multi_items():
                 if name == "files":
                     if not isinstance(value, UploadFile):
                         raise InvalidOptions("`files` parts must be files (images or .zip), not text")
@@ -81,29 +74,31 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
             if not files:
                 raise InvalidOptions("no `files` in the request; attach product photos (or .zip files) as `files`")
             job = _parse_job(fields)
-            view, created = await run_in_threadpool(_submit, batches, settings, owner, job, files, key)
-        finally:
-            await form.close()
-        headers = {"Location": f"/v1/batches/{view.id}"}
-        if not created:
-            headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(batch_json(view), status_code=202, headers=headers)
+            view, created = await run_in_threadpool(_submit, batches, settings, owner, job, files,
+                                                    submission.idempotency_key)
+        return accepted(view, created)
 
-    @router.get("/batches/{batch_id}", summary="A batch's state, counts and items")
-    def get_batch(batch_id: str, items: bool = True, owner: str = Depends(authenticate)) -> dict:
+    @router.get("/batches/{batch_id}", summary="A batch's state, counts and items", response_model=Batch,
+                response_model_exclude_unset=True, responses=error_responses(400, 401, 403, 404, 503))
+    def get_batch(batch_id: str, items: bool = True, owner: str = Depends(authenticate)) -> Batch:
         """`?items=false` leaves out the item list: a cheaper poll for a large batch's progress."""
-        return batch_json(batches.view(batch_id, owner), with_items=items)
+        return Batch.from_view(batches.view(batch_id, owner), with_items=items)
 
     @router.get("/batches/{batch_id}/items/{item_id}", summary="One item's result (an image, or a banner set's zip)",
-                response_class=Response,
-                responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "application/zip": {}}}})
+                response_class=Response, responses={
+                    200: {"content": {media: {"schema": {"type": "string", "format": "binary"}}
+                                      for media in ("image/jpeg", "image/png", "application/zip")}},
+                    **error_responses(401, 403, 404, 409, 503, notes={
+                        409: "The item has not finished (or it failed or was cancelled: the batch says why)."})})
     def get_item(batch_id: str, item_id: str, owner: str = Depends(authenticate)) -> Response:
         data, job = batches.result(batch_id, item_id, owner)
         return Response(data, media_type=job.result.get("media_type", "application/octet-stream"),
                         headers={"Content-Disposition": attachment(job.result.get("file_name", job.id))})
 
     @router.get("/batches/{batch_id}/results.zip", summary="All finished results and report.csv",
-                response_class=StreamingResponse, responses={200: {"content": {"application/zip": {}}}})
+                response_class=StreamingResponse, responses={
+                    200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+                    **error_responses(401, 403, 404, 503)})
     def get_zip(batch_id: str, owner: str = Depends(authenticate)) -> StreamingResponse:
         spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # large zips go to disk, not memory
         try:
@@ -115,9 +110,10 @@ def create_api(settings: StudioSettings, batches: Batches) -> APIRouter:
         return StreamingResponse(chunks(spool), media_type="application/zip",
                                  headers={"Content-Disposition": attachment(f"batch-{batch_id}.zip")})
 
-    @router.delete("/batches/{batch_id}", summary="Cancel the items that have not run")
-    def cancel_batch(batch_id: str, owner: str = Depends(authenticate)) -> dict:
-        return batch_json(batches.cancel(batch_id, owner))
+    @router.delete("/batches/{batch_id}", summary="Cancel the items that have not run", response_model=Batch,
+                   response_model_exclude_unset=True, responses=error_responses(401, 403, 404, 503))
+    def cancel_batch(batch_id: str, owner: str = Depends(authenticate)) -> Batch:
+        return Batch.from_view(batches.cancel(batch_id, owner))
 
     return router
 

@@ -5,7 +5,8 @@
     POST /v1/banners            multipart: product photo + template (id or file) + sizes + copy -> 202 batch
 
 A banner set is a one-item batch: follow it at GET /v1/batches/{id}, download the zip from its item's
-`result_url`, cancel it with DELETE /v1/batches/{id}. Auth, Idempotency-Key and errors as in studio/api.py.
+`result_url`, cancel it with DELETE /v1/batches/{id}. Auth, the multipart intake and the 202 answer are
+studio/api_common.py's, shared with studio/api.py.
 """
 
 from __future__ import annotations
@@ -17,16 +18,17 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
-from starlette.formparsers import MultiPartException
 
 from pipelines.banners.copy import SLOTS, parse_copy_table
 from pipelines.banners.library import TemplateLibrary
-from pipelines.banners.sizes import SIZES
+from pipelines.banners.template import Template
 from pipelines.errors import InvalidImage, InvalidOptions
 from pipelines.image_input import probe_image
-from pipelines.typography import LANGUAGES
-from studio.api_common import DiskSpooledParser, authenticator, batch_json, idempotency_key, parse_bool
-from studio.api_errors import PayloadTooLarge, UnsupportedMediaType
+from studio.api_common import (
+    MultipartIntake, accepted, accepted_responses, authenticator, parse_bool, read_multipart,
+)
+from studio.api_errors import PayloadTooLarge, error_responses
+from studio.api_models import Batch, TemplateList
 from studio.settings import StudioSettings
 from workers.banners import BannerInputs, BannerJobs, BannersJob, check_template, own_photo
 from workers.batches import Batches
@@ -72,17 +74,10 @@ _REQUEST_BODY = {
 }
 
 
-def templates_json(templates: TemplateLibrary) -> dict:
-    return {
-        "templates": [{
-            "id": t.id, "name": t.name, "description": t.description, "tags": list(t.tags),
-            "background": t.background.type, "builtin": templates.is_builtin(t.id), "url": f"/v1/templates/{t.id}",
-        } for t in templates.all()],
-        "sizes": [{"name": s.name, "width": s.width, "height": s.height, "use": s.use,
-                   "layout_class": s.layout_class} for s in SIZES.values()],
-        "languages": [{"code": code, "name": info.name, "script": info.script, "direction": info.direction}
-                      for code, info in LANGUAGES.items()],
-    }
+INTAKE = MultipartIntake(
+    expects="send multipart/form-data with a `product` photo, `template` and `sizes`",
+    max_files=len(FILE_FIELDS), max_fields=len(TEXT_FIELDS) + MAX_SIZE_FIELDS,
+    too_many_files=f"A banner set takes one file per field: {', '.join(FILE_FIELDS)}.")
 
 
 def create_banners_api(settings: StudioSettings, banners: BannerJobs, batches: Batches,
@@ -90,41 +85,29 @@ def create_banners_api(settings: StudioSettings, banners: BannerJobs, batches: B
     router = APIRouter(prefix="/v1", tags=["banners"])
     authenticate = authenticator(settings)
 
-    @router.get("/templates", summary="Templates, canvas sizes and languages for banners")
-    def list_templates(owner: str = Depends(authenticate)) -> dict:
-        return templates_json(templates)
+    @router.get("/templates", summary="Templates, canvas sizes and languages for banners",
+                response_model=TemplateList, responses=error_responses(401))
+    def list_templates(owner: str = Depends(authenticate)) -> TemplateList:
+        return TemplateList.from_library(templates)
 
-    @router.get("/templates/{template_id}", summary="One template's whole definition")
-    def get_template(template_id: str, owner: str = Depends(authenticate)) -> dict:
-        return templates.get(template_id).model_dump(mode="json")
+    @router.get("/templates/{template_id}", summary="One template's whole definition", response_model=Template,
+                responses=error_responses(400, 401, notes={400: "No template with that id; the message lists them."}))
+    def get_template(template_id: str, owner: str = Depends(authenticate)) -> JSONResponse:
+        # sent as loaded: validating it again would look for a photo background's file without its folder
+        return JSONResponse(templates.get(template_id).model_dump(mode="json"))
 
-    @router.post("/banners", status_code=202, openapi_extra={"requestBody": _REQUEST_BODY},
-                 summary="Make a banner set: every size x language from one product photo")
+    @router.post("/banners", status_code=202, response_model=Batch, openapi_extra={"requestBody": _REQUEST_BODY},
+                 summary="Make a banner set: every size x language from one product photo",
+                 responses=accepted_responses())
     async def create_banners(request: Request, owner: str = Depends(authenticate)) -> JSONResponse:
-        if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise UnsupportedMediaType("send multipart/form-data with a `product` photo, `template` and `sizes`")
-        key = idempotency_key(request.headers.get("idempotency-key"))
-        parser = DiskSpooledParser(request.headers, request.stream(), max_files=len(FILE_FIELDS),
-                                   max_fields=len(TEXT_FIELDS) + MAX_SIZE_FIELDS, max_part_size=64 * 1024)
-        try:
-            form = await parser.parse()
-        except MultiPartException as exc:
-            if "Too many files" in exc.message:
-                raise PayloadTooLarge(f"{exc.message} A banner set takes one file per field: "
-                                      f"{', '.join(FILE_FIELDS)}.") from None
-            raise InvalidOptions(f"the multipart body cannot be read: {exc.message}") from None
-        try:
-            job, inputs = await run_in_threadpool(parse_request, form, settings, templates)
-        finally:
-            await form.close()
+        async with read_multipart(request, INTAKE) as submission:
+            job, inputs = await run_in_threadpool(parse_request, submission.form, settings, templates)
+        key = submission.idempotency_key
         fingerprint = request_fingerprint(job, inputs) if key is not None else ""
         batch_id, _, created = await run_in_threadpool(
             lambda: banners.submit_banners(owner, job, inputs.product, logo=inputs.logo, photo=inputs.photo,
                                            idempotency_key=key, fingerprint=fingerprint))
-        headers = {"Location": f"/v1/batches/{batch_id}"}
-        if not created:
-            headers["Idempotent-Replayed"] = "true"
-        return JSONResponse(batch_json(batches.view(batch_id, owner)), status_code=202, headers=headers)
+        return accepted(batches.view(batch_id, owner), created)
 
     return router
 
