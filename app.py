@@ -104,7 +104,7 @@ def create_app(settings: StudioSettings, services: Services | None = None):
 
     from studio.api import create_api
     from studio.api_banners import create_banners_api
-    from studio.api_errors import BodyLimit, install_error_handlers
+    from studio.api_errors import BodyLimit, install_error_handlers, install_unmatched
     from studio.ui import build_ui
 
     services = services or create_services(settings)
@@ -124,6 +124,7 @@ def create_app(settings: StudioSettings, services: Services | None = None):
 
     app.include_router(create_api(settings, services.batches))
     app.include_router(create_banners_api(settings, services.banners, services.batches, services.templates))
+    install_unmatched(app)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_mb * 1024 * 1024)
     if not settings.api_key_owners and settings.host not in ("127.0.0.1", "localhost", "::1"):

@@ -142,6 +142,28 @@ def install_error_handlers(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+def install_unmatched(app: FastAPI, prefix: str = "/v1") -> None:
+    """Requests under `prefix` that no route answers get the API's own answer, not the studio's pages
+    (mounted at /): 405 with `Allow` for a known path asked with another method, else 404; both `ErrorBody`.
+    Call it after the routers are included."""
+    from starlette.routing import Match, Mount
+
+    methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+    def answers(scope: dict, method: str) -> bool:
+        probe = {**scope, "method": method}
+        return any(r.matches(probe)[0] == Match.FULL for r in app.router.routes
+                   if not isinstance(r, Mount) and getattr(r, "path", None) != prefix + "/{rest:path}")
+
+    @app.api_route(prefix + "/{rest:path}", methods=list(methods), include_in_schema=False)
+    async def unmatched(request: Request, rest: str) -> JSONResponse:
+        allowed = [m for m in methods if answers(request.scope, m)]
+        if allowed:
+            return error_response(405, "method_not_allowed", f"{request.method} is not allowed on "
+                                  f"{request.url.path}; allowed: {', '.join(allowed)}", {"Allow": ", ".join(allowed)})
+        return error_response(404, "not_found", f"no API route {request.url.path}; see /docs for the routes")
+
+
 class BodyLimit:
     """ASGI middleware: requests under `prefix` may carry at most `max_bytes` (413 before reading when the
     declared length is over; a streamed body is counted as it arrives and cut off at the limit)."""

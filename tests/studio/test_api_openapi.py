@@ -112,6 +112,18 @@ def test_errors_have_the_documented_body(app):
     assert "items:" in answers[400].json()["error"]["message"] and "'maybe'" in answers[400].json()["error"]["message"]
 
 
+def test_a_wrong_method_or_unknown_api_path_is_answered_by_the_api_not_the_studio(app):
+    client = TestClient(app)
+    wrong = client.put("/v1/templates", headers={"X-API-Key": KEY})
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET"
+    assert "PUT is not allowed" in ErrorBody.model_validate(wrong.json()).error.message
+    both = client.patch("/v1/batches/abc", headers={"X-API-Key": KEY})
+    assert both.status_code == 405 and both.headers["allow"] == "GET, DELETE"
+    unknown = client.get("/v1/no-such-route", headers={"X-API-Key": KEY})
+    assert unknown.status_code == 404 and ErrorBody.model_validate(unknown.json()).error.type == "not_found"
+    assert client.get("/").headers["content-type"].startswith("text/html")  # the studio still answers /
+
+
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 def test_fuzzed_requests_get_documented_answers(app, mode):
     """Requests generated from the document, valid and invalid alike: never a 5xx, and every status, header and
