@@ -66,9 +66,11 @@ _REQUEST_BODY = {
             "model": {"type": "string", "default": "u2netp", "description": "segmentation model"},
             "prompt": {"type": "string", "description": "generated backgrounds: empty = the template's"},
             "negative_prompt": {"type": "string"},
-            "num_inference_steps": {"type": "integer", "default": 25},
-            "guidance_scale": {"type": "number", "default": 7.5},
-            "seed": {"type": "integer", "default": 0},
+            **{name: {"type": kind, "minimum": limit["minimum"], "maximum": limit["maximum"],
+                      "default": limit["value"]}
+               for name, kind in (("num_inference_steps", "integer"), ("guidance_scale", "number"),
+                                  ("seed", "integer"))
+               for limit in (BannersJob.limits(name),)},
             "edit_model": {"type": "string", "description": "generated backgrounds: the editor (sd15, sdxl)"},
         }}}},
 }

@@ -29,6 +29,7 @@ from studio.settings import StudioSettings
 from workers.banners import BannerArchive, BannerInputs, BannersJob, make_banners, own_photo
 
 log = logging.getLogger("studio.cli")
+GENERATION_FLAGS = {"num_inference_steps": int, "guidance_scale": float, "seed": int}  # and their types
 
 
 def add_parsers(sub) -> None:
@@ -54,9 +55,10 @@ def add_parsers(sub) -> None:
     banners.add_argument("--model", choices=list(REGISTRY), help="segmentation model (default u2netp)")
     banners.add_argument("--prompt", default="", help="generated backgrounds: the scene (default: the template's)")
     banners.add_argument("--negative-prompt", help="generated backgrounds")
-    banners.add_argument("--num-inference-steps", type=int, help="generated backgrounds (default 25)")
-    banners.add_argument("--guidance-scale", type=float, help="generated backgrounds (default 7.5)")
-    banners.add_argument("--seed", type=int, help="generated backgrounds (default 0)")
+    for name, kind in GENERATION_FLAGS.items():
+        limits = BannersJob.limits(name)
+        banners.add_argument(f"--{name.replace('_', '-')}", type=kind, help=f"generated backgrounds "
+                             f"({limits['minimum']}–{limits['maximum']}, default {limits['value']})")
     banners.add_argument("--edit-model", choices=list(EDITORS), help="generated backgrounds: the editor")
     templates = sub.add_parser("templates", help="list the banner templates or check a template file")
     tsub = templates.add_subparsers(dest="templates_command", required=True)
@@ -70,7 +72,7 @@ def banners(args, settings: StudioSettings, ensure_model) -> int:
     photo = _read(args.photo, "--photo") if args.photo else own_photo(template)
     logo = _read(args.logo, "--logo") if args.logo else None
     inputs = BannerInputs(_read(args.product, "--product"), logo, photo)
-    tuning = ("harmonize", "negative_prompt", "num_inference_steps", "guidance_scale", "seed")
+    tuning = ("harmonize", "negative_prompt", *GENERATION_FLAGS)
     optional = {name: getattr(args, name) for name in tuning if getattr(args, name) is not None}
     job = BannersJob.parse(
         template=template.model_dump(mode="json"), sizes=args.sizes.split(","), copies=_copies(args),

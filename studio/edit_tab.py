@@ -4,6 +4,7 @@ Handlers are plain methods of `EditTab` (testable without a browser); `build_edi
 State kept in the page: the open conversation id (also in the browser's storage, so a reload restores it),
 the revision the page last saw (a change made elsewhere is a conflict, not an overwrite), what the user
 pointed at for the next round, and the running round's job id (for Cancel).
+Undo and Redo are enabled only when the conversation has something to undo or redo.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from PIL import Image
 from pipelines.errors import InvalidOptions
 from pipelines.models.generative import EDITORS
 from studio.conversations import Conversation, Version
+from studio.conversations.tree import can_redo, can_undo
 from studio.editor import OWNER, ChatEditor, Override, RoundSettings, cell_box, settings_of
+from studio.follow import follow
 from studio.overlay import draw_plan
 from studio.settings import StudioSettings
 from studio.ui_errors import user_errors
-from workers.edit import DEFAULT_NEGATIVE, SelectJob
+from workers.edit import DEFAULT_NEGATIVE, EditSummary, SelectJob
 
-POLL_SECONDS = 0.2
 MODES = ["Planner decides", "Click a cell", "Draw a box", "Select object"]
 
 
@@ -47,10 +49,67 @@ def _label(version: Version, head: str, numbers: dict[str, int]) -> str:
     return f"v{version.number} · {what}{branch}{' (current)' if version.id == head else ''}"
 
 
+@dataclass(frozen=True, eq=False)
+class EditPage:
+    """The tab's components: handlers answer with {component: value} for the ones they change."""
+
+    conversation: gr.Dropdown
+    upload: gr.UploadButton
+    delete: gr.Button
+    picture: gr.Image
+    mode: gr.Radio
+    clear: gr.Button
+    painter: gr.ImageEditor
+    use_paint: gr.Button
+    chat: gr.Chatbot
+    message: gr.Textbox
+    plan: gr.Button
+    send: gr.Button
+    cancel: gr.Button
+    status: gr.Markdown
+    model: gr.Dropdown
+    control: gr.Dropdown
+    seed: gr.Number
+    randomize: gr.Checkbox
+    prompt: gr.Textbox
+    negative_prompt: gr.Textbox
+    num_inference_steps: gr.Slider
+    guidance_scale: gr.Slider
+    strength: gr.Slider
+    controlnet_conditioning_scale: gr.Slider
+    versions: gr.Dropdown
+    undo: gr.Button
+    redo: gr.Button
+    branch: gr.Button
+    restore: gr.Button
+    rerun: gr.Button
+    other: gr.Dropdown
+    compare: gr.Button
+    slider: gr.ImageSlider
+    conversation_id: gr.State
+    revision: gr.State  # the conversation's revision the page last saw
+    override: gr.State  # what the user pointed at for the next round
+    running: gr.State  # the running round's job id (for Cancel)
+    remembered: gr.BrowserState  # the open conversation, kept in the browser across reloads
+
+    @property
+    def view(self) -> list:
+        """What every change of the open conversation updates."""
+        return [self.conversation, self.picture, self.chat, self.versions, self.other, self.conversation_id,
+                self.revision, self.status, self.undo, self.redo]
+
+    @property
+    def parameters(self) -> list:
+        """A round's settings, by their diffusers names."""
+        return [self.model, self.seed, self.randomize, self.negative_prompt, self.num_inference_steps,
+                self.guidance_scale, self.strength, self.controlnet_conditioning_scale, self.control, self.prompt]
+
+
 @dataclass(frozen=True)
 class EditTab:
     settings: StudioSettings
     editor: ChatEditor
+    page: EditPage
 
     # -- what the page shows for a conversation --------------------------------------------------
     def _view(self, conversation: Conversation, note: str = ""):
@@ -70,10 +129,15 @@ class EditTab:
         choices = [(_label(v, conversation.head, numbers), v.id) for v in versions]
         conversations = [(f"{c.title} ({time.strftime('%d %b %H:%M', time.localtime(c.updated))})", c.id)
                          for c in store.conversations(OWNER)]
-        status = note or f"Version {head.number} of {len(versions)} · “{conversation.title}”"
-        return (gr.update(choices=conversations, value=conversation.id), np.asarray(picture), chat,
-                gr.update(choices=choices, value=head.id), gr.update(choices=choices, value=head.id),
-                conversation.id, conversation.revision, status)
+        page = self.page
+        return {page.conversation: gr.update(choices=conversations, value=conversation.id),
+                page.picture: np.asarray(picture), page.chat: chat,
+                page.versions: gr.update(choices=choices, value=head.id),
+                page.other: gr.update(choices=choices, value=head.id),
+                page.conversation_id: conversation.id, page.revision: conversation.revision,
+                page.status: note or f"Version {head.number} of {len(versions)} · “{conversation.title}”",
+                page.undo: gr.update(interactive=can_undo(conversation, by_id)),
+                page.redo: gr.update(interactive=can_redo(conversation))}
 
     @staticmethod
     def _describe(version: Version) -> str:
@@ -97,8 +161,12 @@ class EditTab:
 
     def _empty(self, note: str = ""):
         conversations = [(c.title, c.id) for c in self.editor.conversations.conversations(OWNER)]
-        return (gr.update(choices=conversations, value=None), None, [], gr.update(choices=[], value=None),
-                gr.update(choices=[], value=None), None, 0, note or "Upload a picture to start a conversation.")
+        page = self.page
+        return {page.conversation: gr.update(choices=conversations, value=None), page.picture: None, page.chat: [],
+                page.versions: gr.update(choices=[], value=None), page.other: gr.update(choices=[], value=None),
+                page.conversation_id: None, page.revision: 0,
+                page.status: note or "Upload a picture to start a conversation.",
+                page.undo: gr.update(interactive=False), page.redo: gr.update(interactive=False)}
 
     # -- conversations ----------------------------------------------------------------------------
     def restore_page(self, remembered):
@@ -124,12 +192,14 @@ class EditTab:
 
     def delete(self, conversation_id):
         """Delete the open conversation (every version and picture) and show the next most recent one."""
+        status = self.page.status
         if not conversation_id:  # none open, or the person said no when asked to confirm
-            return (*(gr.update(),) * 7, "Nothing was deleted.")
+            return {status: "Nothing was deleted."}
         title = self.editor.conversations.conversation(conversation_id).title
         self.editor.conversations.delete(conversation_id)
         view = self.restore_page(None)
-        return (*view[:7], f"Deleted “{title}”. " + (view[7] if view[5] is None else ""))
+        left = view[status] if view[self.page.conversation_id] is None else ""  # "Upload a picture…" when none
+        return {**view, status: f"Deleted “{title}”. {left}"}
 
     # -- pointing at the picture -------------------------------------------------------------------
     def point(self, conversation_id, mode, override, evt: gr.SelectData):
@@ -162,17 +232,20 @@ class EditTab:
             note = "Object selected for the next round." + (f" ({'; '.join(notes)})" if notes else "")
         else:
             raise InvalidOptions("choose how to point first: Click a cell, Draw a box or Select object")
-        return np.asarray(self._overlay(picture, override)), override, note
+        return self._pointed(np.asarray(self._overlay(picture, override)), override, note)
+
+    def _pointed(self, picture, override, note):
+        return {self.page.picture: picture, self.page.override: override, self.page.status: note}
 
     def _select(self, conversation_id: str, head: Version, point) -> tuple[bytes, list[str]]:
         rounds = self.editor.rounds
         job_id = rounds.submit_select(conversation_id, SelectJob.parse(point=point),
                                       self.editor.conversations.image(conversation_id, head.id))
-        job = self._wait(job_id)
+        *_, job = follow(lambda: rounds.job(job_id))
         if job.state != "done":
             raise InvalidOptions(f"selecting failed: {job.error or job.state}")
         output = rounds.output(job_id)
-        return output.image, list(output.summary.get("notes", []))
+        return output.image, list(output.selection.notes)
 
     def paint(self, conversation_id, painted, override):
         """Use the painted strokes (any colour) as the region of the next round."""
@@ -189,13 +262,15 @@ class EditTab:
         mask = Image.fromarray(np.where(alpha > 0, 255, 0).astype(np.uint8), "L")
         override = {**(override or {}), "mask": _png(mask), "corner": None}
         picture = _image(self.editor.conversations.image(conversation_id, head.id))
-        return np.asarray(self._overlay(picture, override)), override, "Painted region set for the next round."
+        return self._pointed(np.asarray(self._overlay(picture, override)), override,
+                             "Painted region set for the next round.")
 
     def clear_pointing(self, conversation_id):
         if not conversation_id:
-            return None, {}, ""
+            return self._pointed(None, {}, "")
         _, head = self.editor.head(conversation_id)
-        return np.asarray(_image(self.editor.conversations.image(conversation_id, head.id))), {}, "Pointing cleared."
+        picture = np.asarray(_image(self.editor.conversations.image(conversation_id, head.id)))
+        return self._pointed(picture, {}, "Pointing cleared.")
 
     def painting_canvas(self, conversation_id):
         if not conversation_id:
@@ -215,7 +290,8 @@ class EditTab:
         planned = self.editor.plan(conversation_id, message or "", self._override(override))
         _, head = self.editor.head(conversation_id)
         picture = _image(self.editor.conversations.image(conversation_id, head.id))
-        return np.asarray(self._draw(picture, planned, override)), self._plan_text(planned)
+        return {self.page.picture: np.asarray(self._draw(picture, planned, override)),
+                self.page.status: self._plan_text(planned)}
 
     def _draw(self, picture, planned, override):
         mask = _image(override["mask"]).convert("L") if (override or {}).get("mask") else None
@@ -229,7 +305,7 @@ class EditTab:
         return f"Plan: **{planned.operation}** {planned.label}{where} · prompt “{planned.prompt}”{notes}"
 
     def send(self, conversation_id, revision, message, override, model, seed, randomize, negative_prompt,
-             num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, control, prompt):
+             num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, control, prompt=None):
         """Plan, show the plan on the picture, run the round with live progress, then show the new version."""
         if not conversation_id:
             raise InvalidOptions("upload a picture first")
@@ -246,52 +322,36 @@ class EditTab:
         ticket = self.editor.submit(conversation_id, int(revision or 0), planned, settings,
                                     self._override(override))
         overlay = np.asarray(self._draw(picture, planned, override))
-        yield from self._follow(ticket, overlay, self._plan_text(planned), override)
+        yield from self._follow(ticket, self._plan_text(planned), {self.page.picture: overlay,
+                                                                   self.page.override: override})
 
     def rerun(self, conversation_id, version_id):
         """Run a version's round again from its parent with its seed and parameters."""
         self._need(conversation_id, version_id)
         ticket = self.editor.rerun(conversation_id, version_id)
-        yield from self._follow(ticket, gr.update(), f"Re-running: {ticket.instruction}", {})
+        yield from self._follow(ticket, f"Re-running: {ticket.instruction}", {self.page.override: {}})
 
-    def _follow(self, ticket, overlay, text, override):
-        skip = gr.update()
-        last = None
-        yield (skip, overlay, skip, skip, skip, skip, skip, f"{text} · queued", ticket.job_id, override, skip,
-               ticket.job["seed"])
-        while True:
-            job = self.editor.rounds.job(ticket.job_id)
-            shown = (job.state, job.step, job.message)
-            if shown != last and not job.terminal:
-                last = shown
+    def _follow(self, ticket, text, shown):
+        """The round's progress in the status line, then the conversation as it is after the round."""
+        page = self.page
+        yield {**shown, page.status: f"{text} · queued", page.running: ticket.job_id, page.seed: ticket.job["seed"]}
+        for job in follow(lambda: self.editor.rounds.job(ticket.job_id)):
+            if not job.terminal:
                 where = (f"step {job.step} of {job.total_steps} · {job.message}" if job.state == "running"
                          else "waiting for a worker")
-                yield (skip,) * 7 + (f"{text} · {where}", skip, skip, skip, skip)
-            if job.terminal:
-                break
-            time.sleep(POLL_SECONDS)
+                yield {page.status: f"{text} · {where}"}
         conversation = self.editor.conversations.conversation(ticket.conversation_id)
-        if job.state == "cancelled":
-            yield (*self._view(conversation, "Round cancelled; the conversation is unchanged."), None, override,
-                   skip, skip)
-            return
         if job.state != "done":
-            yield (*self._view(conversation, f"The round failed: {job.error or job.state} "
-                                             "The conversation is unchanged."), None, override, skip, skip)
+            note = ("Round cancelled; the conversation is unchanged." if job.state == "cancelled"
+                    else f"The round failed: {job.error or job.state} The conversation is unchanged.")
+            yield {**self._view(conversation, note), page.running: None}
             return
         conversation, version, warning = self.editor.finish(ticket)
         if warning:
             gr.Warning(warning)
-        engine = job.result.get("engine")
-        yield (*self._view(conversation, f"Version {version.number} ready ({engine}, seed {ticket.job['seed']})."),
-               None, {}, "", ticket.job["seed"])
-
-    def _wait(self, job_id: str):
-        while True:
-            job = self.editor.rounds.job(job_id)
-            if job.terminal:
-                return job
-            time.sleep(POLL_SECONDS)
+        engine = EditSummary.from_dict(job.result).engine
+        yield {**self._view(conversation, f"Version {version.number} ready ({engine}, seed {ticket.job['seed']})."),
+               page.running: None, page.override: {}, page.message: "", page.seed: ticket.job["seed"]}
 
     def cancel(self, running):
         if running:
@@ -325,17 +385,19 @@ class EditTab:
         if not second:
             raise InvalidOptions("choose the second version to compare")
         store = self.editor.conversations
-        return (_image(store.image(conversation_id, first)), _image(store.image(conversation_id, second)))
+        return _image(store.image(conversation_id, first)), _image(store.image(conversation_id, second))
 
     def version_settings(self, conversation_id, version_id):
         """Show a version's parameters so they can be re-used (or re-run)."""
         if not conversation_id or not version_id:
-            return (gr.update(),) * 9
+            return {}
         version = self.editor.conversations.version(conversation_id, version_id)
-        s = settings_of(version, self.editor.default_model)
-        return (s.model, s.seed if s.seed is not None else gr.update(), s.negative_prompt, s.num_inference_steps,
-                s.guidance_scale, s.strength or 0, s.controlnet_conditioning_scale, s.control,
-                version.prompt if version.parameters.get("operation") else "")
+        s, page = settings_of(version, self.editor.default_model), self.page
+        shown = {page.model: s.model, page.negative_prompt: s.negative_prompt,
+                 page.num_inference_steps: s.num_inference_steps, page.guidance_scale: s.guidance_scale,
+                 page.strength: s.strength or 0, page.controlnet_conditioning_scale: s.controlnet_conditioning_scale,
+                 page.control: s.control, page.prompt: version.prompt if version.parameters.get("operation") else ""}
+        return shown if s.seed is None else {**shown, page.seed: s.seed}
 
     @staticmethod
     def _need(conversation_id, version_id="x"):
@@ -345,16 +407,58 @@ class EditTab:
             raise InvalidOptions("choose a version in the list first")
 
 
-def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Blocks) -> None:
-    """Lay out the tab inside the current gr.Blocks and wire its events."""
-    tab = EditTab(settings, editor)
+def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Blocks) -> EditTab:
+    """Lay out the tab inside the current gr.Blocks and wire its events. Public events (what gradio_client
+    scripts call) are named editor_*; the rest only serve the page."""
+    tab = EditTab(settings, editor, _lay_out(settings))
+    page, private = tab.page, {"api_visibility": "private"}
+    view = page.view
+    pointed = [page.picture, page.override, page.status]
+    blocks.load(user_errors(tab.restore_page), page.remembered, view, **private)
+    page.conversation_id.change(lambda c: c, page.conversation_id, page.remembered, **private)
+    page.upload.upload(user_errors(tab.upload), page.upload, view, api_name="editor_upload")
+    page.conversation.input(user_errors(tab.switch), page.conversation, view, api_name="editor_open")
+    page.delete.click(user_errors(tab.delete), page.conversation_id, view, api_name="editor_delete",
+                      js="(id) => (id && confirm('Delete this conversation and all its versions?')) ? id : null")
+    page.picture.select(user_errors(tab.point), [page.conversation_id, page.mode, page.override], pointed, **private)
+    page.clear.click(user_errors(tab.clear_pointing), page.conversation_id, pointed, api_name="editor_clear_pointing")
+    page.conversation_id.change(user_errors(tab.painting_canvas), page.conversation_id, page.painter, **private)
+    page.use_paint.click(user_errors(tab.paint), [page.conversation_id, page.painter, page.override], pointed,
+                         api_name="editor_paint")
+    page.plan.click(user_errors(tab.show_plan), [page.conversation_id, page.message, page.override],
+                    [page.picture, page.status], api_name="editor_plan")
+    round_outputs = [*view, page.running, page.override, page.message, page.seed]
+    gr.on([page.send.click, page.message.submit], user_errors(tab.send),
+          [page.conversation_id, page.revision, page.message, page.override, *page.parameters], round_outputs,
+          api_name="editor_send", concurrency_limit=1, concurrency_id="rounds")
+    page.rerun.click(user_errors(tab.rerun), [page.conversation_id, page.versions], round_outputs,
+                     api_name="editor_rerun", concurrency_limit=1, concurrency_id="rounds")
+    page.cancel.click(tab.cancel, page.running, page.status, api_name="editor_cancel")
+    page.undo.click(user_errors(tab.undo), [page.conversation_id, page.revision], view, api_name="editor_undo")
+    page.redo.click(user_errors(tab.redo), [page.conversation_id, page.revision], view, api_name="editor_redo")
+    page.branch.click(user_errors(tab.branch), [page.conversation_id, page.revision, page.versions], view,
+                      api_name="editor_branch")
+    page.restore.click(user_errors(tab.restore), [page.conversation_id, page.revision, page.versions], view,
+                       api_name="editor_restore")
+    page.compare.click(user_errors(tab.compare), [page.conversation_id, page.versions, page.other], page.slider,
+                       api_name="editor_compare")
+    page.versions.input(user_errors(tab.version_settings), [page.conversation_id, page.versions],
+                        [page.model, page.seed, page.negative_prompt, page.num_inference_steps, page.guidance_scale,
+                         page.strength, page.controlnet_conditioning_scale, page.control, page.prompt],
+                        api_name="editor_version_settings")
+    return tab
+
+
+def _lay_out(settings: StudioSettings) -> EditPage:
     editors = [(f"{name} — {spec.description}", name) for name, spec in EDITORS.items()
                if not spec.development or name == settings.edit_model]
     with gr.Tab("Chat editor", id="editor"):
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Row():
-                    conversation = gr.Dropdown([], label="Conversation", scale=3, elem_id="editor-conversation")
+                    # a script opens a conversation by its id without the page having listed it
+                    conversation = gr.Dropdown([], label="Conversation", scale=3, allow_custom_value=True,
+                                               elem_id="editor-conversation")
                     upload = gr.UploadButton("New from a picture…", file_types=["image"], scale=1,
                                              elem_id="editor-upload")
                     delete = gr.Button("Delete", size="sm", scale=0, variant="stop", elem_id="editor-delete")
@@ -381,23 +485,25 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
                     control = gr.Dropdown(["inpaint", "canny", "depth", "none"], value="inpaint",
                                           label="ControlNet condition (control)")
                     with gr.Row():
-                        seed = gr.Number(0, label="seed", precision=0, minimum=0, maximum=2**32 - 1,
+                        seed = gr.Number(**RoundSettings.limits("seed"), label="seed", precision=0,
                                          elem_id="editor-seed")
                         randomize = gr.Checkbox(True, label="new seed each round", elem_id="editor-randomize")
-                    prompt = gr.Textbox(label="prompt (empty = the plan's)")
+                    prompt = gr.Textbox("", label="prompt (empty = the plan's)")
                     negative_prompt = gr.Textbox(DEFAULT_NEGATIVE, label="negative_prompt")
-                    num_inference_steps = gr.Slider(1, 150, value=25, step=1, label="num_inference_steps",
-                                                    elem_id="editor-steps")
-                    guidance_scale = gr.Slider(0, 30, value=7.5, step=0.5, label="guidance_scale")
-                    strength = gr.Slider(0, 1.0, value=0, step=0.05,
+                    num_inference_steps = gr.Slider(**RoundSettings.limits("num_inference_steps"), step=1,
+                                                    label="num_inference_steps", elem_id="editor-steps")
+                    guidance_scale = gr.Slider(**RoundSettings.limits("guidance_scale"), step=0.5,
+                                               label="guidance_scale")
+                    strength = gr.Slider(**RoundSettings.limits("strength"), step=0.05,
                                          label="strength (0 = the operation's own: 1.0, restyle 0.6)")
-                    controlnet_conditioning_scale = gr.Slider(0, 2, value=0.8, step=0.05,
-                                                              label="controlnet_conditioning_scale")
+                    controlnet_conditioning_scale = gr.Slider(
+                        **RoundSettings.limits("controlnet_conditioning_scale"), step=0.05,
+                        label="controlnet_conditioning_scale")
                 with gr.Accordion("Versions", open=True):
                     versions = gr.Dropdown([], label="Version", elem_id="editor-versions")
                     with gr.Row():
-                        undo = gr.Button("Undo", size="sm", elem_id="editor-undo")
-                        redo = gr.Button("Redo", size="sm", elem_id="editor-redo")
+                        undo = gr.Button("Undo", size="sm", interactive=False, elem_id="editor-undo")
+                        redo = gr.Button("Redo", size="sm", interactive=False, elem_id="editor-redo")
                         branch = gr.Button("Continue from this version", size="sm", elem_id="editor-branch")
                         restore = gr.Button("Restore as new version", size="sm", elem_id="editor-restore")
                         rerun = gr.Button("Re-run", size="sm", elem_id="editor-rerun")
@@ -407,33 +513,8 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
         conversation_id, revision = gr.State(None), gr.State(0)
         override, running = gr.State({}), gr.State(None)
         remembered = gr.BrowserState(None, storage_key="storefront-studio-conversation")
-
-    view = [conversation, picture, chat, versions, other, conversation_id, revision, status]
-    parameters = [model, seed, randomize, negative_prompt, num_inference_steps, guidance_scale, strength,
-                  controlnet_conditioning_scale, control, prompt]
-    blocks.load(user_errors(tab.restore_page), remembered, view)
-    conversation_id.change(lambda c: c, conversation_id, remembered)
-    upload.upload(user_errors(tab.upload), upload, view)
-    conversation.input(user_errors(tab.switch), conversation, view)
-    delete.click(user_errors(tab.delete), conversation_id, view,
-                 js="(id) => (id && confirm('Delete this conversation and all its versions?')) ? id : null")
-    picture.select(user_errors(tab.point), [conversation_id, mode, override], [picture, override, status])
-    clear.click(user_errors(tab.clear_pointing), conversation_id, [picture, override, status])
-    conversation_id.change(user_errors(tab.painting_canvas), conversation_id, painter)
-    use_paint.click(user_errors(tab.paint), [conversation_id, painter, override], [picture, override, status])
-    plan_button.click(user_errors(tab.show_plan), [conversation_id, message, override], [picture, status])
-    round_outputs = [*view, running, override, message, seed]
-    for trigger in (send.click, message.submit):
-        trigger(user_errors(tab.send), [conversation_id, revision, message, override, *parameters], round_outputs,
-                concurrency_limit=1, concurrency_id="rounds")
-    rerun.click(user_errors(tab.rerun), [conversation_id, versions], round_outputs, concurrency_limit=1,
-                concurrency_id="rounds")
-    cancel.click(tab.cancel, running, status)
-    undo.click(user_errors(tab.undo), [conversation_id, revision], view)
-    redo.click(user_errors(tab.redo), [conversation_id, revision], view)
-    branch.click(user_errors(tab.branch), [conversation_id, revision, versions], view)
-    restore.click(user_errors(tab.restore), [conversation_id, revision, versions], view)
-    compare_button.click(user_errors(tab.compare), [conversation_id, versions, other], compare)
-    versions.input(user_errors(tab.version_settings), [conversation_id, versions],
-                   [model, seed, negative_prompt, num_inference_steps, guidance_scale, strength,
-                    controlnet_conditioning_scale, control, prompt])
+    return EditPage(conversation, upload, delete, picture, mode, clear, painter, use_paint, chat, message,
+                    plan_button, send, cancel, status, model, control, seed, randomize, prompt, negative_prompt,
+                    num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, versions, undo,
+                    redo, branch, restore, rerun, other, compare_button, compare, conversation_id, revision,
+                    override, running, remembered)

@@ -24,7 +24,8 @@ from layout.grid import Box, cells_of, clamp_box
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, load_image
 from studio.conversations import Conversation, ConversationConflict, ConversationStore, Version
-from workers.edit import DEFAULT_NEGATIVE, EditJob
+from workers.edit import EditJob
+from workers.generation import GenerationSettings
 from workers.rounds import Rounds
 
 OWNER = "studio"
@@ -32,7 +33,7 @@ OWNER = "studio"
 OPERATION = {"add": "add", "compose": "add", "move": "move", "remove": "remove", "replace": "replace",
              "resize": "resize", "restyle": "restyle", "background": "background"}
 TARGET_IS_NEW_PLACE = {"add", "move", "resize"}  # a drawn box or clicked cell says where the object goes
-PARAMETER_NAMES = ("num_inference_steps", "guidance_scale", "strength", "controlnet_conditioning_scale", "control")
+DEFAULT = GenerationSettings()  # the one set of defaults (the inpainting pipeline's)
 
 
 class NothingToDo(StudioError):
@@ -50,17 +51,25 @@ class Override:
 
 @dataclass(frozen=True)
 class RoundSettings:
-    """The parameters a designer can see and change (diffusers' names). seed None = pick one now."""
+    """The parameters a designer can see and change: the GenerationSettings as the form holds them (seed None
+    = pick one now, prompt None = the plan's) and the ControlNet condition. Checked when the round is submitted."""
 
     model: str
     seed: int | None = None
-    negative_prompt: str = DEFAULT_NEGATIVE
-    num_inference_steps: int = 25
-    guidance_scale: float = 7.5
-    strength: float | None = None  # None = the operation's own (restyle keeps some of the region: 0.6)
-    controlnet_conditioning_scale: float = 0.8
+    negative_prompt: str = DEFAULT.negative_prompt
+    num_inference_steps: int = DEFAULT.num_inference_steps
+    guidance_scale: float = DEFAULT.guidance_scale
+    strength: float | None = DEFAULT.strength  # None = the operation's own (restyle keeps some of the region: 0.6)
+    controlnet_conditioning_scale: float = DEFAULT.controlnet_conditioning_scale
     control: str = "inpaint"
     prompt: str | None = None  # None = the plan's prompt
+
+    limits = staticmethod(GenerationSettings.limits)  # a number's range and default, for the form's fields
+
+    def generation(self, prompt: str, seed: int) -> dict:
+        """The round's GenerationSettings fields: the plan's prompt and the chosen seed where the form has none."""
+        fields = {name: getattr(self, name) for name in GenerationSettings.model_fields}
+        return {**fields, "prompt": self.prompt or prompt, "seed": self.seed if self.seed is not None else seed}
 
 
 @dataclass(frozen=True)
@@ -188,12 +197,9 @@ class ChatEditor:
             raise ConversationConflict(
                 f"this conversation changed since you loaded it (now version {version.number}); "
                 "it has been reloaded — send the instruction again")
-        seed = settings.seed if settings.seed is not None else random.randrange(2**32)
-        job = EditJob.parse(
-            operation=planned.operation, box=planned.box, source_box=planned.source_box,
-            prompt=settings.prompt if settings.prompt else planned.prompt, seed=seed, model=settings.model,
-            **{name: getattr(settings, name) for name in (*PARAMETER_NAMES, "negative_prompt")},
-        )
+        job = EditJob.parse(operation=planned.operation, box=planned.box, source_box=planned.source_box,
+                            control=settings.control,
+                            generation=settings.generation(planned.prompt, random.randrange(2**32)))
         return self._submit(conversation, version, job, override.mask, instruction=planned.instruction,
                             operation=planned.operation, plan=planned.plan.to_dict(), layout=planned.layout,
                             notes=planned.notes)
@@ -216,19 +222,19 @@ class ChatEditor:
         image = self.conversations.image(conversation.id, parent.id)
         job_id = self.rounds.submit_edit(conversation.id, job, image, mask)
         return Ticket(job_id, conversation.id, parent.id, conversation.revision, recorded["instruction"],
-                      recorded["operation"], recorded["plan"], job.prompt, job.model_dump(mode="json"),
+                      recorded["operation"], recorded["plan"], job.generation.prompt, job.model_dump(mode="json"),
                       recorded["layout"], tuple(recorded["notes"]), mask, recorded.get("source_id"))
 
     def finish(self, ticket: Ticket) -> tuple[Conversation, Version, str | None]:
         """Store the finished round as a new version. When someone else changed the conversation meanwhile,
         the result is kept as a side branch (nothing is lost) and the returned warning says so."""
         output = self.rounds.output(ticket.job_id)
+        made, generation = output.edit, EditJob.model_validate(ticket.job).generation
         fields = dict(
             instruction=ticket.instruction, operation=ticket.operation, plan=ticket.plan, prompt=ticket.prompt,
-            negative_prompt=ticket.job["negative_prompt"], seed=ticket.job["seed"], model=ticket.job["model"],
+            negative_prompt=generation.negative_prompt, seed=generation.seed, model=generation.model,
             parameters=ticket.job, layout=ticket.layout, job_id=ticket.job_id,
-            notes=[*ticket.notes, *output.summary.get("notes", [])], source_id=ticket.source_id,
-            width=output.summary["width"], height=output.summary["height"],
+            notes=[*ticket.notes, *made.notes], source_id=ticket.source_id, width=made.width, height=made.height,
         )
         blobs = {"mask": output.mask} if output.mask else {}
         if ticket.mask is not None:
@@ -249,10 +255,9 @@ class ChatEditor:
 
 def settings_of(version: Version, default_model: str) -> RoundSettings:
     """The parameters a version was made with, to show them again (or defaults for an upload)."""
-    job = version.parameters
-    if not job.get("operation"):
+    if not version.parameters.get("operation"):
         return RoundSettings(model=default_model)
-    return RoundSettings(model=job["model"], seed=job["seed"], negative_prompt=job["negative_prompt"],
-                         **{name: job[name] for name in PARAMETER_NAMES})
+    job = EditJob.model_validate(version.parameters)  # the round's job as recorded, flat (older versions too)
+    return RoundSettings(**job.generation.model_dump(exclude={"prompt"}), control=job.control)
 
 

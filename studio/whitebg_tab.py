@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pipelines.errors import InvalidOptions
 from pipelines.image_input import iter_sources, load_image, sanitise_name
 from pipelines.image_input.sources import count_sources
 from pipelines.cutout.presets import PRESETS
+from studio.follow import follow
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
 from studio.tab_helpers import ensure_model, prune
@@ -23,15 +23,41 @@ from workers.batches import Batches, BatchView
 from workers.white_background import WhiteBackgroundJob, check_job
 
 STUDIO_OWNER = "studio"  # batches the studio submits; API keys never map to this owner
-POLL_SECONDS = 0.2
 REPORT_COLUMNS = ["photo", "result", "background", "fill", "size", "why / notes"]
 RESULTS_KEPT_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, eq=False)
+class WhiteBackgroundPage:
+    """The tab's components: handlers answer with {component: value} for the ones they change."""
+
+    files: gr.File
+    preset: gr.Dropdown
+    custom_row: gr.Row
+    width: gr.Number
+    height: gr.Number
+    margin: gr.Slider
+    shadow: gr.Checkbox
+    model: gr.Dropdown
+    photo: gr.Dropdown
+    box_image: gr.Image
+    box_text: gr.Textbox
+    clear: gr.Button
+    go: gr.Button
+    compare: gr.ImageSlider
+    gallery: gr.Gallery
+    report: gr.Dataframe
+    downloads: gr.File
+    boxes: gr.State  # photo name -> (x0, y0, x1, y1)
+    corner: gr.State  # the first corner clicked, until the second
+    pairs: gr.State  # (before, after) preview paths, one per result
 
 
 @dataclass(frozen=True)
 class WhiteBackgroundTab:
     settings: StudioSettings
     batches: Batches
+    page: WhiteBackgroundPage
     models: ModelStore | None = None  # embedded mode: the studio's own models (fetched here with progress)
 
     # -- event handlers (plain functions of component values, testable without a browser) ---------
@@ -58,15 +84,12 @@ class WhiteBackgroundTab:
 
     def _wait(self, view: BatchView, progress) -> BatchView:
         """Follow the batch's jobs (in this process or on workers) until every one has finished."""
-        while True:
-            view = self.batches.view(view.id, STUDIO_OWNER)
-            finished = sum(job.terminal for job in view.jobs)
-            running = next((job for job in view.jobs if job.state == "running"), None)
-            desc = f"{running.name}: {running.message}" if running else "waiting for a worker"
+        batch_id = view.id
+        for view in follow(lambda: self.batches.view(batch_id, STUDIO_OWNER), shown=_batch_progress,
+                           done=lambda batch: _finished(batch) == len(batch.jobs)):
+            finished, desc = _batch_progress(view)
             progress((finished, len(view.jobs)), desc=desc)
-            if finished == len(view.jobs):
-                return view
-            time.sleep(POLL_SECONDS)
+        return view
 
     def _collect(self, view: BatchView):
         prune(self.settings.temp_dir / "results", RESULTS_KEPT_SECONDS)
@@ -94,9 +117,9 @@ class WhiteBackgroundTab:
         archive = writer.write_zip(run_dir / "white-backgrounds.zip")
         if not pairs:
             gr.Warning("No photo could be processed; the report says why for each file.")
-        compare = pairs[0] if pairs else None
-        downloads = [str(archive)] + [str(p) for p in writer.written]
-        return compare, gallery, rows, downloads, pairs
+        page = self.page
+        return {page.compare: pairs[0] if pairs else None, page.gallery: gallery, page.report: rows,
+                page.downloads: [str(archive)] + [str(p) for p in writer.written], page.pairs: pairs}
 
     def show_pair(self, pairs, evt: gr.SelectData):
         if not pairs or evt.index is None or evt.index >= len(pairs):
@@ -105,28 +128,30 @@ class WhiteBackgroundTab:
 
     def list_photos(self, files):
         names = [sanitise_name(Path(f).name) for f in files or [] if not str(f).lower().endswith(".zip")]
-        first = names[0] if names else None
-        return gr.update(choices=names, value=first), self._preview(files, first, {}), {}, "", None
+        first, page = names[0] if names else None, self.page
+        return {page.photo: gr.update(choices=names, value=first), page.box_image: self._preview(files, first, {}),
+                page.boxes: {}, page.box_text: "", page.corner: None}
 
     def pick_photo(self, files, name, boxes):
-        box = (boxes or {}).get(name)
-        return self._preview(files, name, boxes or {}), ", ".join(map(str, box)) if box else "", None
+        box, page = (boxes or {}).get(name), self.page
+        return {page.box_image: self._preview(files, name, boxes or {}),
+                page.box_text: ", ".join(map(str, box)) if box else "", page.corner: None}
 
     def click_corner(self, files, name, boxes, corner, evt: gr.SelectData):
         if not name:
             raise InvalidOptions("choose a photo first")
         x, y = int(evt.index[0]), int(evt.index[1])
         if corner is None:
-            return self._preview(files, name, boxes, dot=(x, y)), gr.update(), boxes, (x, y)
+            return {self.page.box_image: self._preview(files, name, boxes, dot=(x, y)), self.page.corner: (x, y)}
         box = (min(corner[0], x), min(corner[1], y), max(corner[0], x), max(corner[1], y))
-        boxes = {**(boxes or {}), name: box}
-        return self._preview(files, name, boxes), ", ".join(map(str, box)), boxes, None
+        return self._boxed(files, name, {**(boxes or {}), name: box}, ", ".join(map(str, box)))
 
     def type_box(self, files, name, text, boxes):
+        """Restrict the named photo's cut-out to a typed box (empty text: no box)."""
         boxes = dict(boxes or {})
         if not text.strip():
             boxes.pop(name, None)
-            return self._preview(files, name, boxes), boxes
+            return self._boxed(files, name, boxes, "")
         try:
             box = tuple(int(float(v)) for v in text.replace(";", ",").split(","))
         except ValueError:
@@ -134,13 +159,18 @@ class WhiteBackgroundTab:
         if len(box) != 4:
             raise InvalidOptions(f"box {text!r}: give four numbers x0, y0, x1, y1 in pixels of the photo")
         boxes[name] = box
-        return self._preview(files, name, boxes), boxes
+        return self._boxed(files, name, boxes, ", ".join(map(str, box)))
 
     def clear_box(self, files, name, boxes):
-        boxes = {k: v for k, v in (boxes or {}).items() if k != name}
-        return self._preview(files, name, boxes), "", boxes, None
+        return self._boxed(files, name, {k: v for k, v in (boxes or {}).items() if k != name}, "")
 
     # -- helpers ------------------------------------------------------------------------------
+    def _boxed(self, files, name, boxes, text):
+        """The page once a box is set or cleared: the photo with its box, the box as text, no corner pending."""
+        page = self.page
+        return {page.box_image: self._preview(files, name, boxes), page.box_text: text, page.boxes: boxes,
+                page.corner: None}
+
     def _preview(self, files, name, boxes, dot=None):
         path = next((Path(f) for f in files or [] if sanitise_name(Path(f).name) == name), None)
         if path is None:
@@ -156,6 +186,15 @@ class WhiteBackgroundTab:
         return np.asarray(image)
 
 
+def _finished(view: BatchView) -> int:
+    return sum(job.terminal for job in view.jobs)
+
+
+def _batch_progress(view: BatchView) -> tuple[int, str]:
+    """What the progress bar shows of a batch: how many photos are finished, and what is running now."""
+    running = next((job for job in view.jobs if job.state == "running"), None)
+    return _finished(view), f"{running.name}: {running.message}" if running else "waiting for a worker"
+
 
 def _report_row(name: str, report: dict, notes) -> list[str]:
     purity = "" if report["background_purity"] is None else f"{report['background_purity']:.2%} white"
@@ -164,9 +203,31 @@ def _report_row(name: str, report: dict, notes) -> list[str]:
     return [name, "PASS" if report["passed"] else "FAIL", purity, fill, "×".join(map(str, report["size"])), why]
 
 
-def build_whitebg_tab(settings: StudioSettings, batches: Batches, models: ModelStore | None) -> None:
-    """Lay out the tab inside the current gr.Blocks and wire its events."""
-    tab = WhiteBackgroundTab(settings, batches, models)
+def build_whitebg_tab(settings: StudioSettings, batches: Batches, models: ModelStore | None) -> WhiteBackgroundTab:
+    """Lay out the tab inside the current gr.Blocks and wire its events. Public events (what gradio_client
+    scripts call): /white_background and /white_background_box; the rest only serve the page."""
+    tab = WhiteBackgroundTab(settings, batches, _lay_out(settings), models)
+    page, private = tab.page, {"api_visibility": "private"}
+    page.preset.change(lambda p: gr.update(visible=p == "custom"), page.preset, page.custom_row, **private)
+    page.files.change(user_errors(tab.list_photos), page.files,
+                      [page.photo, page.box_image, page.boxes, page.box_text, page.corner], **private)
+    page.photo.change(user_errors(tab.pick_photo), [page.files, page.photo, page.boxes],
+                      [page.box_image, page.box_text, page.corner], **private)
+    boxed = [page.box_image, page.box_text, page.boxes, page.corner]
+    page.box_image.select(user_errors(tab.click_corner), [page.files, page.photo, page.boxes, page.corner], boxed,
+                          **private)
+    page.box_text.submit(user_errors(tab.type_box), [page.files, page.photo, page.box_text, page.boxes], boxed,
+                         api_name="white_background_box")
+    page.clear.click(user_errors(tab.clear_box), [page.files, page.photo, page.boxes], boxed, **private)
+    page.go.click(user_errors(tab.run), [page.files, page.preset, page.width, page.height, page.margin, page.shadow,
+                                         page.model, page.boxes],
+                  [page.compare, page.gallery, page.report, page.downloads, page.pairs],
+                  api_name="white_background", concurrency_limit=1, concurrency_id="models")
+    page.gallery.select(tab.show_pair, page.pairs, page.compare, **private)
+    return tab
+
+
+def _lay_out(settings: StudioSettings) -> WhiteBackgroundPage:
     presets = [(p.label, name) for name, p in PRESETS.items()]
     models = [(f"{name} — {spec.description}", name) for name, spec in REGISTRY.items()]
     with gr.Tab("White background", id="whitebg"):
@@ -185,7 +246,8 @@ def build_whitebg_tab(settings: StudioSettings, batches: Batches, models: ModelS
                 model = gr.Dropdown(models, value=settings.default_model, label="Segmentation model",
                                     elem_id="whitebg-model")
                 with gr.Accordion("Restrict to a box (when the cut-out picks the wrong thing)", open=False):
-                    photo = gr.Dropdown([], label="Photo", interactive=True)
+                    # the uploads' names; a script names its photo without the page having listed it
+                    photo = gr.Dropdown([], label="Photo", interactive=True, allow_custom_value=True)
                     box_image = gr.Image(label="Click two opposite corners around the product", interactive=False,
                                          type="numpy", height=320, buttons=["fullscreen"], elem_id="whitebg-box")
                     box_text = gr.Textbox(label="Box: x0, y0, x1, y1 (pixels)", placeholder="e.g. 120, 40, 980, 900")
@@ -200,13 +262,5 @@ def build_whitebg_tab(settings: StudioSettings, batches: Batches, models: ModelS
                 downloads = gr.File(label="Downloads (zip of all, then each result)", file_count="multiple",
                                     interactive=False, elem_id="whitebg-downloads")
         boxes, corner, pairs = gr.State({}), gr.State(None), gr.State([])
-
-    preset.change(lambda p: gr.update(visible=p == "custom"), preset, custom_row)
-    files.change(user_errors(tab.list_photos), files, [photo, box_image, boxes, box_text, corner])
-    photo.change(user_errors(tab.pick_photo), [files, photo, boxes], [box_image, box_text, corner])
-    box_image.select(user_errors(tab.click_corner), [files, photo, boxes, corner], [box_image, box_text, boxes, corner])
-    box_text.submit(user_errors(tab.type_box), [files, photo, box_text, boxes], [box_image, boxes])
-    clear.click(user_errors(tab.clear_box), [files, photo, boxes], [box_image, box_text, boxes, corner])
-    go.click(user_errors(tab.run), [files, preset, width, height, margin, shadow, model, boxes],
-             [compare, gallery, report, downloads, pairs], concurrency_limit=1, concurrency_id="models")
-    gallery.select(tab.show_pair, pairs, compare)
+    return WhiteBackgroundPage(files, preset, custom_row, width, height, margin, shadow, model, photo, box_image,
+                               box_text, clear, go, compare, gallery, report, downloads, boxes, corner, pairs)

@@ -3,10 +3,13 @@
     batches = Batches(store, dispatcher, limits)
     view, created = batches.submit(owner, job, items, idempotency_key="catalog-2026-11")
     batches.view(view.id, owner); batches.result(view.id, item_id, owner); batches.write_zip(...)
+    submitted = submit_one(store, dispatcher, owner, OneJob(kind, name, options, queue, data))
+    data = read_result(store, store.job(submitted.job_id), what="the round", expired="… send it again")
 
 Each image is its own job (own record, own retries, own result), so one bad image fails its item only and
 a result can be fetched as soon as it is done. Inputs are read one at a time from the (spooled) uploads, so
-the web process's memory does not grow with the number of images.
+the web process's memory does not grow with the number of images. A job submitted on its own (an editing
+round, a banner set, a cut-out) is a one-job batch: `submit_one`, so the batch endpoints serve it too.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from workers.store import JobStore
 from workers.white_background import WhiteBackgroundJob
 
 KIND = "white_background"
+KEY_REUSED = ("this Idempotency-Key was already used for a different request (other files or options); use a "
+              "new key for a new request")
 
 
 class Dispatcher(Protocol):
@@ -167,9 +172,73 @@ class Batches:
     @staticmethod
     def _replay(view: BatchView, fingerprint: str) -> BatchView:
         if view.record.fingerprint != fingerprint:
-            raise IdempotencyConflict("this Idempotency-Key was already used for a different request (other files "
-                                      "or options); use a new key for a new batch")
+            raise IdempotencyConflict(KEY_REUSED)
         return view
+
+
+@dataclass(frozen=True)
+class OneJob:
+    """A job submitted on its own. `batch_options` is what its batch shows (default: the job's kind)."""
+
+    kind: str
+    name: str
+    options: dict
+    queue: str
+    data: bytes
+    batch_options: dict | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    batch_id: str
+    job_id: str
+    created: bool = True  # False: an Idempotency-Key this owner already used named this batch
+
+
+def submit_one(store: JobStore, dispatcher: Dispatcher, owner: str, job: OneJob, *,
+               idempotency_key: str | None = None, fingerprint: str = "") -> Submitted:
+    """Create a one-job batch, add the job, seal it, enqueue it. With an idempotency key this owner already
+    used, returns that batch instead (IdempotencyConflict when the request differs)."""
+    if idempotency_key is not None:
+        existing = store.lookup_key(owner, idempotency_key)
+        if existing is not None and (found := _replay_one(store, existing, fingerprint)) is not None:
+            return found
+    batch_options = job.batch_options if job.batch_options is not None else {"kind": job.kind}
+    record = store.create_batch(owner, batch_options, fingerprint)
+    added = store.add_job(record.id, job.name, job.kind, job.options, job.queue, data=job.data)
+    store.seal_batch(record.id)
+    if idempotency_key is not None:
+        winner = store.claim_key(owner, idempotency_key, record.id)
+        if winner != record.id:  # a concurrent request with the same key stored its batch first
+            store.cancel([added.id])
+            found = _replay_one(store, winner, fingerprint)
+            if found is None:
+                raise IdempotencyConflict("this Idempotency-Key belongs to a request that is still being stored or "
+                                          "has expired; retry in a moment, or use a new key")
+            return found
+    dispatcher.enqueue(added.id, job.queue)
+    return Submitted(record.id, added.id)
+
+
+def read_result(store: JobStore, job: JobRecord, *, what: str, expired: str, blob: str = "result") -> bytes:
+    """A single job's result: NotReady (its error, or "<what> is <state>") until it is done, BatchNotFound
+    (`expired`) once the result is gone."""
+    if job.state != "done":
+        raise NotReady(job.error or f"{what} is {job.state}")
+    data = store.read_blob(job.id, blob)
+    if data is None:
+        raise BatchNotFound(expired)
+    return data
+
+
+def _replay_one(store: JobStore, batch_id: str, fingerprint: str) -> Submitted | None:
+    record = store.batch(batch_id)
+    job_ids = store.batch_job_ids(batch_id) if record is not None else []
+    if not job_ids:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyConflict(KEY_REUSED)
+    return Submitted(batch_id, job_ids[0], created=False)
 
 
 def unique_name(name: str, taken: set[str]) -> str:

@@ -2,7 +2,7 @@
 
     rounds = Rounds(store, dispatcher)
     job_id = rounds.submit_edit(conversation_id, EditJob(...), image_png, mask_png=None)
-    rounds.job(job_id).state / .step / .message;  rounds.cancel(job_id);  rounds.output(job_id)
+    rounds.job(job_id).state / .step / .message;  rounds.cancel(job_id);  rounds.output(job_id).edit.notes
 
 A round is a one-job batch owned by its conversation, on the interactive queue of the "diffusion" family,
 so it goes ahead of catalog batches and runs on a worker that holds a generative editor.
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workers.batches import Dispatcher
+from workers.batches import Dispatcher, OneJob, read_result, submit_one
 from workers.bundle import pack
-from workers.edit import EDIT_KIND, FAMILY, SELECT_KIND, EditJob, SelectJob
-from workers.errors import BatchNotFound, NotReady
+from workers.edit import EDIT_KIND, FAMILY, SELECT_KIND, EditJob, EditSummary, SelectJob, SelectSummary
+from workers.errors import BatchNotFound
 from workers.records import JobRecord, queue_name
 from workers.store import JobStore
 
@@ -24,7 +24,15 @@ from workers.store import JobStore
 class RoundOutput:
     image: bytes
     mask: bytes | None
-    summary: dict
+    summary: dict  # the job's record as stored (JSON); read it typed as `.edit` or `.selection`
+
+    @property
+    def edit(self) -> EditSummary:
+        return EditSummary.from_dict(self.summary)
+
+    @property
+    def selection(self) -> SelectSummary:
+        return SelectSummary.from_dict(self.summary)
 
 
 @dataclass(frozen=True)
@@ -52,17 +60,10 @@ class Rounds:
 
     def output(self, job_id: str) -> RoundOutput:
         job = self.job(job_id)
-        if job.state != "done":
-            raise NotReady(job.error or f"the round is {job.state}")
-        image = self.store.read_blob(job_id, "result")
-        if image is None:
-            raise BatchNotFound("the round's result has expired; send the instruction again")
+        image = read_result(self.store, job, what="the round",
+                            expired="the round's result has expired; send the instruction again")
         return RoundOutput(image, self.store.read_blob(job_id, "mask"), dict(job.result))
 
     def _submit(self, owner: str, kind: str, options: dict, data: bytes, name: str) -> str:
-        queue = queue_name("interactive", FAMILY)
-        record = self.store.create_batch(owner, {"kind": kind})
-        job = self.store.add_job(record.id, name, kind, options, queue, data=data)
-        self.store.seal_batch(record.id)
-        self.dispatcher.enqueue(job.id, queue)
-        return job.id
+        job = OneJob(kind, name, options, queue_name("interactive", FAMILY), data)
+        return submit_one(self.store, self.dispatcher, owner, job).job_id

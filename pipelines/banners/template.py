@@ -4,6 +4,13 @@ A template (assets/templates/README.md documents it field by field) holds a pale
 background and one layout per layout class. Areas sit on the nine-grid (`"cells": "r1c1:r3c2"`) or on
 canvas fractions (`"box": [x0, y0, x1, y1]`) and are cut to the safe area when drawn.
 
+    template = load_template(data, "mine.json")          # checks the definition; reads no file
+    template = resolve_background(template, "mine.json", folder=where_it_lies, photo=uploaded is not None)
+    template = load_template_file(path)                   # both: the photo background may lie beside it
+
+Reading a template never touches the disk; where its photo background's file is (beside the template,
+under assets/templates/, or replaced by a photo that comes with it) is a separate step, `resolve_background`.
+
     python -m pipelines.banners.template --schema > assets/templates/schema.json
 """
 
@@ -26,7 +33,6 @@ from pydantic import (
     RootModel,
     StringConstraints,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -349,17 +355,14 @@ class PhotoBackground(_Model):
 
     @field_validator("file")
     @classmethod
-    def _file_exists(cls, file: str, info: ValidationInfo) -> str:
-        folder = (info.context or {}).get("folder")
+    def _file_name(cls, file: str) -> str:
+        """The name only: whether the file is there is `resolve_background`'s question."""
         path = PurePosixPath(file)
         if path.is_absolute() or ".." in path.parts or "\\" in file or ":" in file:
             raise _fail("photo_file", f"{file!r} is not a relative path; name a file next to the template "
                                       "or under assets/templates/ (no '..')")
         if path.suffix.lower() not in PHOTO_SUFFIXES:
             raise _fail("photo_file", f"{file!r} is not a photo; use a {', '.join(PHOTO_SUFFIXES)} file")
-        if find_background_file(file, folder) is None:
-            where = f"{folder}/ or assets/templates/" if folder else "assets/templates/"
-            raise _fail("photo_file", f"{file!r} is not in {where}")
         return file
 
 
@@ -396,7 +399,7 @@ class Template(_Model):
     mirror_rtl: bool = Field(True, description="mirror every layout left <-> right for Arabic or Hebrew copy")
     layouts: Layouts
 
-    _folder: Path | None = PrivateAttr(None)
+    _folder: Path | None = PrivateAttr(None)  # where the template's file lies; set by resolve_background only
 
     def layout_for(self, width: int, height: int) -> Layout:
         """The layout of the canvas's layout class (wide, landscape, square or portrait)."""
@@ -436,6 +439,19 @@ def find_background_file(file: str, folder: Path | str | None = None) -> Path | 
     return None
 
 
+def resolve_background(template: Template, source: str = "template", *, folder: Path | str | None = None,
+                       photo: bool = False) -> Template:
+    """The template as it lies in `folder` (where its file is; None: it came without one), its photo background
+    found beside it or under assets/templates/ — or stood in for by a photo that comes with it (`photo`).
+    InvalidTemplate "<source>: background.file: ..." when the photo is nowhere."""
+    located = template.model_copy()
+    located._folder = Path(folder) if folder else None
+    if photo or not isinstance(template.background, PhotoBackground) or located.background_file() is not None:
+        return located
+    where = f"{folder}/ or assets/templates/" if folder else "assets/templates/"
+    raise InvalidTemplate(f"{source}: background.file: {template.background.file!r} is not in {where}")
+
+
 @lru_cache(maxsize=1)
 def font_families() -> tuple[str, ...]:
     """The font families of assets/fonts.json (FAMILIES until that file exists)."""
@@ -451,12 +467,9 @@ def font_families() -> tuple[str, ...]:
 # --- reading a template --------------------------------------------------------------------------
 
 
-def load_template(data: dict | bytes | str, source: str = "template", *, folder: Path | str | None = None) -> Template:
+def load_template(data: dict | bytes | str, source: str = "template") -> Template:
     """A validated template from a dict or JSON text; InvalidTemplate lists every problem, one per line,
-    as "<source>: <path>: <what is wrong and what is allowed>".
-
-    `folder` is where the template file lives (its photo background may sit next to it).
-    """
+    as "<source>: <path>: <what is wrong and what is allowed>". Reads no file: see `resolve_background`."""
     problems: list[str] = []
     if isinstance(data, (bytes, bytearray, str)):
         data = _parse_json(data, source, problems)
@@ -464,25 +477,25 @@ def load_template(data: dict | bytes | str, source: str = "template", *, folder:
         kind = "a list" if isinstance(data, list) else type(data).__name__
         raise InvalidTemplate(f"{source}: the template must be a JSON object {{...}}, not {kind}")
     try:
-        template = Template.model_validate(data, context={"folder": Path(folder) if folder else None})
+        template = Template.model_validate(data)
     except ValidationError as exc:
         template = None
         problems += [f"{source}: {path}: {message}" for path, message in describe_errors(exc, Template, PATTERN_HELP)]
     problems += [f"{source}: {path}: {message}" for path, message in _cross_field_problems(data)]
     if problems:
         raise InvalidTemplate("\n".join(dict.fromkeys(problems)))
-    template._folder = Path(folder) if folder else None
     return template
 
 
 def load_template_file(path: Path | str) -> Template:
-    """A template from its JSON file (messages start with the file name)."""
+    """A template from its JSON file, its photo background found beside it or under assets/templates/
+    (messages start with the file name)."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidTemplate(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
-    return load_template(data, source=path.name, folder=path.parent)
+    return resolve_background(load_template(data, source=path.name), path.name, folder=path.parent)
 
 
 def _parse_json(data: bytes | str, source: str, problems: list[str]) -> Any:

@@ -22,11 +22,30 @@ from pipelines.models.generative import CONTROLS
 
 Step = Callable[[int, int, str], None]
 
-DEFAULT_NEGATIVE_PROMPT = "blurry, low quality, distorted, deformed, extra limbs, watermark, text, logo"
+DEFAULT_NEGATIVE_PROMPT = "blurry, low quality, distorted, watermark, text, extra objects"
 MAX_SEED = 2**32 - 1
 MAX_PROMPT_CHARS = 1000
 CONTEXT = 0.25  # share of the mask's larger side added around it as context for the model
 MIN_CONTEXT_PX = 8
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The range a number may take, ends included."""
+
+    low: float
+    high: float
+    whole: bool = False  # whole numbers only
+
+
+# The one place these ranges are declared: the job schemas (workers.generation) and the studio's sliders read them.
+LIMITS = {
+    "num_inference_steps": Limit(1, 150, whole=True),
+    "guidance_scale": Limit(0.0, 30.0),
+    "strength": Limit(0.0, 1.0),  # and above 0: strength 0 would leave no denoising step
+    "controlnet_conditioning_scale": Limit(0.0, 2.0),
+    "seed": Limit(0, MAX_SEED, whole=True),
+}
 
 
 @dataclass(frozen=True)
@@ -50,13 +69,10 @@ class InpaintParams:
                 raise InvalidOptions(f"{name} must be text, got {type(value).__name__}")
             if len(value) > MAX_PROMPT_CHARS:
                 raise InvalidOptions(f"{name} is {len(value)} characters long; at most {MAX_PROMPT_CHARS} are allowed")
-        _in_range("num_inference_steps", self.num_inference_steps, 1, 150, integer=True)
-        _in_range("guidance_scale", self.guidance_scale, 0.0, 30.0)
-        _in_range("strength", self.strength, 0.0, 1.0)
+        for name, limit in LIMITS.items():
+            _in_range(name, getattr(self, name), limit.low, limit.high, integer=limit.whole)
         if self.strength <= 0:
             raise InvalidOptions(f"strength must be above 0 and at most 1, got {self.strength}")
-        _in_range("controlnet_conditioning_scale", self.controlnet_conditioning_scale, 0.0, 2.0)
-        _in_range("seed", self.seed, 0, MAX_SEED, integer=True)
         if self.control not in CONTROLS:
             raise InvalidOptions(f"control {self.control!r} is not one of: {', '.join(CONTROLS)}")
         if denoising_steps(self) < 1:

@@ -18,6 +18,7 @@ from pipelines.banners.template import (
     load_template,
     load_template_file,
     mirror_align,
+    resolve_background,
     schema_json,
     templates_dir,
 )
@@ -131,8 +132,8 @@ def test_the_test_templates_load_with_their_defaults():
          "layouts.landscape.stacks[0].items[1]; each slot at most once per layout"),
         (lambda d: d.update(background={"type": "generated"}, style_prompt=""),
          "t.json: background.prompt: empty; a generated background needs a prompt here or a style_prompt"),
-        (lambda d: d.update(background={"type": "photo", "file": "nowhere.jpg"}),
-         "t.json: background.file: 'nowhere.jpg' is not in assets/templates/"),
+        (lambda d: d.update(background={"type": "photo", "file": "nowhere.txt"}),
+         "t.json: background.file: 'nowhere.txt' is not a photo; use a .jpg, .jpeg, .png, .webp file"),
         (lambda d: d.update(background={"type": "photo", "file": "../secrets.png"}),
          "t.json: background.file: '../secrets.png' is not a relative path"),
     ],
@@ -179,11 +180,19 @@ def test_a_template_reads_from_bytes_with_a_bom_and_round_trips_through_its_dump
 
 
 def test_a_photo_background_is_found_next_to_the_template(tmp_path, minimal):
-    (tmp_path / "backdrop.jpg").write_bytes(b"not read at load")
     minimal["background"] = {"type": "photo", "file": "backdrop.jpg", "tint": "text"}
-    template = load_template(minimal, "mine.json", folder=tmp_path)
-    assert template.background_file() == tmp_path / "backdrop.jpg"
-    assert "'backdrop.jpg' is not in" in problems_of(minimal, "mine.json")[0]  # without its folder
+    template = load_template(minimal, "mine.json")  # reading a template touches no file: it is not there yet
+    with pytest.raises(InvalidTemplate, match="^mine.json: background.file: 'backdrop.jpg' is not in assets/"):
+        resolve_background(template, "mine.json")
+    with pytest.raises(InvalidTemplate, match=f"'backdrop.jpg' is not in {tmp_path}/ or assets/templates/"):
+        resolve_background(template, "mine.json", folder=tmp_path)
+    assert resolve_background(template, "mine.json", photo=True).background_file() is None  # a photo stands in
+
+    (tmp_path / "backdrop.jpg").write_bytes(b"not read at load")
+    assert resolve_background(template, "mine.json", folder=tmp_path).background_file() == tmp_path / "backdrop.jpg"
+    (tmp_path / "mine.json").write_text(json.dumps(minimal), encoding="utf-8")
+    assert load_template_file(tmp_path / "mine.json").background_file() == tmp_path / "backdrop.jpg"
+    assert template.background_file() is None  # resolving made a copy; the template read stays as it was
     assert load_template_file(DATA / "minimal.json").background_file() is None
 
 
@@ -271,6 +280,7 @@ def test_library_loads_builtins_and_a_users_folder(tmp_path, minimal, full):
     write(user, "mine.json", with_id(minimal, "alpha"))
     write(user, "broken.json", '{"format": 1,')
     write(user, "taken.json", with_id(minimal, "zeta"))
+    write(user, "no-photo.json", {**with_id(minimal, "lost"), "background": {"type": "photo", "file": "gone.jpg"}})
     write(user, "notes.txt", "ignored")
 
     library = TemplateLibrary.load(user, builtin_dir=builtin)
@@ -278,9 +288,10 @@ def test_library_loads_builtins_and_a_users_folder(tmp_path, minimal, full):
     assert [template.id for template in library.all()] == ["alpha", "test-full", "zeta"]
     assert isinstance(library.get("alpha"), Template)
     assert library.is_builtin("zeta") and not library.is_builtin("alpha")
-    assert len(library.problems) == 2
+    assert len(library.problems) == 3
     assert library.problems[0].startswith("broken.json: line 1")
-    assert library.problems[1].startswith("taken.json: id 'zeta' is already a built-in template's")
+    assert library.problems[1] == f"no-photo.json: background.file: 'gone.jpg' is not in {user}/ or assets/templates/"
+    assert library.problems[2].startswith("taken.json: id 'zeta' is already a built-in template's")
     with pytest.raises(InvalidOptions, match="template 'nope' is not known; use one of alpha, test-full, zeta"):
         library.get("nope")
 

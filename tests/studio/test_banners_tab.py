@@ -1,5 +1,6 @@
 """The Banners tab's handlers, called as Gradio calls them (the browser test covers the page): the cut-out job,
-the template gallery, the live preview, the copy table and its CSV, and a whole set made in embedded mode."""
+the template gallery, the live preview, the copy table and its CSV, and a whole set made in embedded mode.
+Handlers answer with {component: value} for what they change on the page."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
+import gradio as gr
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 from app import create_services
 from pipelines.errors import InvalidOptions
-from studio.banners_tab import BannersTab
+from studio.banners_tab import build_banners_tab
 from studio.settings import StudioSettings
 from tests.conftest import product_photo
 
@@ -33,8 +35,14 @@ def tab(tmp_path_factory, store, models_dir):
             shutil.copytree(model, data / "models" / model.name)
     settings = StudioSettings(data_dir=data)
     services = create_services(settings)
-    yield BannersTab(settings, services.banners, services.templates, services.models)
+    yield built(settings, services)
     services.stop()
+
+
+def built(settings, services):
+    """The tab as the studio builds it (its components laid out in a page of their own)."""
+    with gr.Blocks() as blocks:
+        return build_banners_tab(settings, services.banners, services.templates, services.models, blocks)
 
 
 def cutout_png(size=(300, 420), colour=(30, 90, 200)) -> bytes:
@@ -58,15 +66,33 @@ def text_template(tab) -> str:
     return next(t.id for t in tab.templates.all() if t.background.type not in ("generated", "photo"))
 
 
-def preview(tab, template_id, rows, size="square", language="en", cutout=None, marketing=False):
-    return tab.preview(cutout, template_id, rows, size, language, marketing, 0.35, None, None)
+def preview(tab, template_id, rows, size="square", language="en", cutout=None, marketing=False, logo=None,
+            photo=None, harmonize=0.35):
+    """(picture, note) of the live preview; the picture is None when the last good one stays."""
+    shown = tab.preview(cutout, template_id, rows, size, language, marketing, harmonize, logo, photo)
+    return shown.get(tab.page.preview), shown[tab.page.preview_note]
+
+
+def make_set(tab, *args):
+    """Every update of a set being made, as (status, running job, results, report, zip) with None for what an
+    update leaves as it was."""
+    page = tab.page
+    return [tuple(update.get(c) for c in (page.status, page.running, page.results, page.report, page.archive))
+            for update in tab.make(*args)]
+
+
+def cut_out(tab, path):
+    """Every update of the product's cut-out, as (cut-out PNG, shown cut-out, status)."""
+    page = tab.page
+    return [tuple(update.get(c) for c in (page.cutout, page.cutout_view, page.product_status))
+            for update in tab.upload_product(path)]
 
 
 def test_a_png_with_transparency_is_its_own_cut_out(tab, tmp_path):
     path = tmp_path / "bottle.png"
     path.write_bytes(cutout_png())
-    updates = list(tab.upload_product(str(path)))
-    assert "queued" in updates[0][2]
+    updates = cut_out(tab, str(path))
+    assert "queued" in updates[0][2] and updates[0][0] is None
     cutout, shown, status = updates[-1]
     assert status.startswith("Cut-out ready") and "own transparency" in status
     image = Image.open(io.BytesIO(cutout))
@@ -77,7 +103,7 @@ def test_a_png_with_transparency_is_its_own_cut_out(tab, tmp_path):
 def test_a_photo_without_transparency_is_cut_out_by_the_model(tab, tmp_path):
     path = tmp_path / "lamp.jpg"
     product_photo((480, 360)).save(path, quality=92)
-    *_, (cutout, _, status) = tab.upload_product(str(path))
+    *_, (cutout, _, status) = cut_out(tab, str(path))
     assert status.startswith("Cut-out ready"), status
     alpha = np.asarray(Image.open(io.BytesIO(cutout)).getchannel("A"))
     assert alpha.max() == 255 and alpha.min() == 0  # cropped to the product, background transparent
@@ -94,9 +120,12 @@ def test_the_gallery_shows_every_template_and_picking_one_selects_it(tab):
     with_product = tab.gallery(cutout_png(), None, None, tab.templates.ids()[1])
     assert with_product["selected_index"] == 1
     assert np.any(pixels(with_product["value"][0][0]) != pixels(thumbnail))  # the product is in the thumbnails
-    template_id, info, generated = tab.pick_template(SimpleNamespace(index=2))
-    assert template_id == tab.templates.ids()[2] and tab.templates.get(template_id).name in info
-    assert generated["visible"] is (tab.templates.get(template_id).background.type == "generated")
+    template_id = tab.pick_template(SimpleNamespace(index=2))
+    assert template_id == tab.templates.ids()[2]
+    chosen = tab.choose_template(template_id)
+    assert tab.templates.get(template_id).name in chosen[tab.page.template_info]
+    assert chosen[tab.page.gallery]["selected_index"] == 2  # a template chosen by name is marked in the gallery
+    assert chosen[tab.page.generated]["visible"] is (tab.templates.get(template_id).background.type == "generated")
 
 
 def test_the_preview_follows_template_size_and_language(tab):
@@ -128,7 +157,7 @@ def test_a_marketing_preview_has_no_copy(tab):
 def test_copy_that_does_not_fit_is_shown_next_to_the_preview(tab):
     long = " ".join(["Extraordinarily"] * 12)
     image, note = preview(tab, text_template(tab), [["en", long, "", "", "", ""]], "landscape", "en")
-    assert isinstance(image, dict)  # the last good preview stays
+    assert image is None  # the last good preview stays
     assert note.startswith("⚠ Preview not updated") and "headline" in note and "Traceback" not in note
     image, note = preview(tab, text_template(tab), [["xx", "Hello", "", "", "", ""]], "square", "xx")
     assert "row 2, column language: 'xx' is not known" in note
@@ -171,8 +200,8 @@ def tab_sizes():
 
 
 def test_make_banners_gives_every_size_and_language_in_a_zip(tab):
-    updates = list(tab.make(cutout_png(), text_template(tab), ["square", "landscape"], "600x400", [EN, DE],
-                            False, 0.35, None, None, "jpeg"))
+    updates = make_set(tab, cutout_png(), text_template(tab), ["square", "landscape"], "600x400", [EN, DE], False, 0.35,
+                   None, None, "jpeg")
     statuses = [u[0] for u in updates]
     assert statuses[0] == "Making 6 banners · queued"
     status, running, gallery, report, archive = updates[-1]
@@ -187,8 +216,8 @@ def test_make_banners_gives_every_size_and_language_in_a_zip(tab):
 
 
 def test_marketing_images_are_one_per_size_without_copy(tab):
-    *_, (status, _, gallery, report, archive) = tab.make(cutout_png(), text_template(tab), ["square"], "640x400",
-                                                         [EN], True, 0.35, None, None, "png")
+    *_, (status, _, gallery, report, archive) = make_set(tab, cutout_png(), text_template(tab), ["square"], "640x400",
+                                                     [EN], True, 0.35, None, None, "png")
     assert status == "2 of 2 marketing images ready." and [c for _, c in gallery] == ["square", "640x400"]
     with zipfile.ZipFile(archive) as bundle:
         assert len([n for n in bundle.namelist() if n.endswith(".png")]) == 2
@@ -196,8 +225,8 @@ def test_marketing_images_are_one_per_size_without_copy(tab):
 
 def test_a_banner_whose_copy_does_not_fit_is_reported_and_the_rest_made(tab):
     long = ["de", " ".join(["Sommerschlussverkaufsaktionswochen"] * 4), "", "", "", ""]
-    *_, (status, _, gallery, report, _) = tab.make(cutout_png(), text_template(tab), ["landscape"], "", [EN, long],
-                                                   False, 0.35, None, None, "jpeg")
+    *_, (status, _, gallery, report, _) = make_set(tab, cutout_png(), text_template(tab), ["landscape"], "", [EN, long],
+                                               False, 0.35, None, None, "jpeg")
     assert status.startswith("1 of 2 banners ready.") and "could not be made" in status
     assert [c for _, c in gallery] == ["landscape · en"]
     assert report[1][3].startswith("not made:") and "headline" in report[1][3]
@@ -215,12 +244,13 @@ def test_making_needs_a_product_a_template_and_a_size(tab):
 def test_a_running_set_can_be_cancelled(tab):
     sizes = ["square", "story", "etsy-banner", "amazon-store-hero", "hero", "portrait"]
     updates = tab.make(cutout_png(), text_template(tab), sizes, "", [EN, DE], False, 0, None, None, "png")
-    status, job_id, *_ = next(updates)
+    first = next(updates)
+    status, job_id = first[tab.page.status], first[tab.page.running]
     assert status == "Making 12 banners · queued" and job_id
     assert tab.banners.job(job_id).options["edit_model"] == tab.settings.edit_model  # the studio's own editor
     assert tab.cancel(job_id) == "Cancelling…"
-    *_, (status, running, gallery, report, archive) = updates
-    assert status == "Cancelled; nothing was made." and running is None
+    *_, last = updates
+    assert last == {tab.page.status: "Cancelled; nothing was made.", tab.page.running: None}  # results untouched
     assert tab.cancel(None) == "Nothing is running."
 
 
@@ -228,19 +258,20 @@ def test_a_logo_and_a_background_photo_show_in_the_preview_and_the_set(tab, tmp_
     template_id = text_template(tab)
     logo = tmp_path / "logo.png"
     Image.new("RGBA", (300, 100), (250, 200, 0, 255)).save(logo)
-    plain, _ = tab.preview(cutout_png(), template_id, [EN], "square", "en", False, 0, None, None)
-    with_logo, _ = tab.preview(cutout_png(), template_id, [EN], "square", "en", False, 0, str(logo), None)
+    plain, _ = preview(tab, template_id, [EN], cutout=cutout_png(), harmonize=0)
+    with_logo, _ = preview(tab, template_id, [EN], cutout=cutout_png(), logo=str(logo), harmonize=0)
     assert 0 < np.any(pixels(with_logo) != pixels(plain), axis=2).mean() < 0.1  # a corner, not the whole banner
 
     # a template with a photo background takes the merchant's photo instead of its own
     photo_template = next(t.id for t in tab.templates.all() if t.background.type == "photo")
     photo = tmp_path / "beach.jpg"
     product_photo((900, 600), colour=(240, 220, 180), background=(40, 120, 200)).save(photo, quality=90)
-    own, _ = tab.preview(cutout_png(), photo_template, [EN], "square", "en", False, 0, None, None)
-    on_photo, _ = tab.preview(cutout_png(), photo_template, [EN], "square", "en", False, 0, str(logo), str(photo))
+    own, _ = preview(tab, photo_template, [EN], cutout=cutout_png(), harmonize=0)
+    on_photo, _ = preview(tab, photo_template, [EN], cutout=cutout_png(), logo=str(logo), photo=str(photo),
+                          harmonize=0)
     assert np.any(pixels(on_photo) != pixels(own), axis=2).mean() > 0.3
-    *_, (status, _, gallery, _, _) = tab.make(cutout_png(), photo_template, ["square"], "", [EN], False, 0,
-                                              str(logo), str(photo), "png")
+    *_, (status, _, gallery, _, _) = make_set(tab, cutout_png(), photo_template, ["square"], "", [EN], False, 0,
+                                          str(logo), str(photo), "png")
     made = pixels(Image.open(gallery[0][0]))
     assert status == "1 of 1 banners ready." and np.abs(made - pixels(on_photo)).mean() < 2  # as previewed
 
@@ -256,10 +287,10 @@ def test_a_users_template_with_its_own_photo_is_made_as_previewed(tmp_path):
     settings = StudioSettings(data_dir=tmp_path / "data", templates_dir=folder)
     services = create_services(settings)
     try:
-        tab = BannersTab(settings, services.banners, services.templates, services.models)
-        shown, _ = tab.preview(cutout_png(), "jobs-photo", [EN], "square", "en", False, 0, None, None)
-        *_, (status, _, gallery, _, _) = tab.make(cutout_png(), "jobs-photo", ["square"], "", [EN], False, 0,
-                                                  None, None, "png")
+        tab = built(settings, services)
+        shown, _ = preview(tab, "jobs-photo", [EN], cutout=cutout_png(), harmonize=0)
+        *_, (status, _, gallery, _, _) = make_set(tab, cutout_png(), "jobs-photo", ["square"], "", [EN], False, 0,
+                                              None, None, "png")
         assert status == "1 of 1 banners ready.", status
         assert np.abs(pixels(Image.open(gallery[0][0])) - pixels(shown)).mean() < 2
     finally:

@@ -1,4 +1,5 @@
-"""The White background tab's handlers, called as Gradio calls them (the browser test covers the page)."""
+"""The White background tab's handlers, called as Gradio calls them (the browser test covers the page): each
+answers with {component: value} for what it changes on the page."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import os
 import time
 from types import SimpleNamespace
 
+import gradio as gr
 import pytest
 from PIL import Image
 
 from app import create_services
 from pipelines.errors import InvalidOptions
 from studio.settings import StudioSettings
-from studio.whitebg_tab import WhiteBackgroundTab
+from studio.whitebg_tab import build_whitebg_tab
 from tests.conftest import product_photo
 
 
@@ -21,7 +23,9 @@ def tab(data_dir, store):
     """The tab as app.py builds it in the embedded mode: jobs run on the in-process worker thread."""
     settings = StudioSettings(data_dir=data_dir)
     services = create_services(settings)
-    yield WhiteBackgroundTab(settings, services.batches, services.models)
+    with gr.Blocks():
+        tab = build_whitebg_tab(settings, services.batches, services.models)
+    yield tab
     services.stop()
 
 
@@ -37,33 +41,40 @@ def quiet(*args, **kwargs):
 
 
 def test_custom_size_with_shadow(tab, photo):
-    compare, gallery, rows, downloads, pairs = tab.run([photo], "custom", 1200, 900, 0.1, True, "u2netp", {}, quiet)
+    page = tab.page
+    shown = tab.run([photo], "custom", 1200, 900, 0.1, True, "u2netp", {}, quiet)
+    downloads, rows = shown[page.downloads], shown[page.report]
     result = Image.open(downloads[1])
     assert result.size == (1200, 900)
     assert rows[0][:2] == ["lamp.jpg", "PASS"] and "shadow" in rows[0][5]
-    before, after = (Image.open(p) for p in compare)
+    assert len(shown[page.gallery]) == len(shown[page.pairs]) == 1
+    before, after = (Image.open(p) for p in shown[page.compare])
     assert before.size == after.size  # the slider compares like with like
     assert downloads[0].endswith("white-backgrounds.zip")
 
 
 def test_two_clicks_draw_a_box_that_the_run_uses(tab, photo):
-    name = "lamp.jpg"
-    _, _, boxes, corner = tab.click_corner([photo], name, {}, None, SimpleNamespace(index=(0, 0)))
-    assert corner == (0, 0) and boxes == {}
-    preview, text, boxes, corner = tab.click_corner([photo], name, boxes, corner, SimpleNamespace(index=(300, 400)))
-    assert boxes == {name: (0, 0, 300, 400)} and text == "0, 0, 300, 400" and corner is None
-    assert tuple(preview[200, 300]) == (255, 40, 90)  # the box is drawn on the preview
-    *_, rows, downloads, pairs = tab.run([photo], "transparent", None, None, None, False, "u2netp", boxes, quiet)
-    assert "restricted to the box" in rows[0][5]
-    mask_alpha = Image.open(downloads[1]).getchannel("A")
+    name, page = "lamp.jpg", tab.page
+    first = tab.click_corner([photo], name, {}, None, SimpleNamespace(index=(0, 0)))
+    assert first[page.corner] == (0, 0) and page.boxes not in first and page.box_text not in first
+    second = tab.click_corner([photo], name, {}, (0, 0), SimpleNamespace(index=(300, 400)))
+    boxes = second[page.boxes]
+    assert boxes == {name: (0, 0, 300, 400)} and second[page.box_text] == "0, 0, 300, 400"
+    assert second[page.corner] is None
+    assert tuple(second[page.box_image][200, 300]) == (255, 40, 90)  # the box is drawn on the preview
+    shown = tab.run([photo], "transparent", None, None, None, False, "u2netp", boxes, quiet)
+    assert "restricted to the box" in shown[page.report][0][5]
+    mask_alpha = Image.open(shown[page.downloads][1]).getchannel("A")
     assert mask_alpha.crop((301, 0, 600, 400)).getextrema() == (0, 0)
 
 
 def test_a_typed_box_must_have_four_numbers(tab, photo):
     with pytest.raises(InvalidOptions, match="give four numbers"):
         tab.type_box([photo], "lamp.jpg", "10, 20, 30", {})
-    _, boxes = tab.type_box([photo], "lamp.jpg", "10, 20, 300, 200", {})
-    assert boxes == {"lamp.jpg": (10, 20, 300, 200)}
+    shown = tab.type_box([photo], "lamp.jpg", "10; 20; 300; 200", {})
+    assert shown[tab.page.boxes] == {"lamp.jpg": (10, 20, 300, 200)}
+    assert shown[tab.page.box_text] == "10, 20, 300, 200"
+    assert tab.type_box([photo], "lamp.jpg", " ", shown[tab.page.boxes])[tab.page.boxes] == {}  # empty: no box
 
 
 def test_nothing_uploaded(tab):

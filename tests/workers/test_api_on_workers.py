@@ -7,13 +7,14 @@ import io
 import time
 import zipfile
 
+import gradio as gr
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from app import create_app, create_services
 from studio.settings import StudioSettings
-from studio.whitebg_tab import WhiteBackgroundTab
+from studio.whitebg_tab import build_whitebg_tab
 from tests.conftest import encode, product_photo
 
 
@@ -56,14 +57,16 @@ def test_the_studio_tab_runs_its_photos_on_the_workers(web_settings, workers, tm
     workers()
     services = create_services(web_settings)
     assert services.models is None  # in Redis mode the web side holds no models
-    tab = WhiteBackgroundTab(web_settings, services.batches, services.models)
+    with gr.Blocks():
+        tab = build_whitebg_tab(web_settings, services.batches, services.models)
     photos = []
     for i, name in enumerate(("mug.jpg", "lamp.png")):
         path = tmp_path / name
         product_photo((600, 450), seed=i).save(path)
         photos.append(str(path))
-    compare, gallery, rows, downloads, pairs = tab.run(photos, "amazon", None, None, None, True, "u2netp", {},
-                                                       lambda *a, **k: None)
+    shown = tab.run(photos, "amazon", None, None, None, True, "u2netp", {}, lambda *a, **k: None)
+    page = tab.page
+    compare, gallery, rows, pairs = shown[page.compare], shown[page.gallery], shown[page.report], shown[page.pairs]
     assert [r[:2] for r in rows] == [["mug.jpg", "PASS"], ["lamp.png", "PASS"]]
     assert len(gallery) == 2 and len(pairs) == 2
     before, after = (Image.open(p) for p in compare)

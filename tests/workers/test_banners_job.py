@@ -16,7 +16,7 @@ from PIL import Image
 from pipelines.banners.template import load_template_file, templates_dir
 from pipelines.errors import InvalidOptions, InvalidTemplate
 from tests.conftest import encode, product_photo
-from workers.banners import BannerJobs, BannersJob, own_photo
+from workers.banners import BannerJobs, BannersJob, BannersSummary, own_photo
 from workers.embedded import EmbeddedQueue
 from workers.errors import IdempotencyConflict
 
@@ -168,10 +168,11 @@ def test_copy_too_long_fails_only_its_own_banners(banner_jobs):
     _, job_id, _ = banner_jobs.submit_banners("", banners, encode(rgba_product()))
     record = wait(banner_jobs, job_id)
     assert record.state == "done", record.error
-    assert record.result["made"] == 2 and record.result["failed"] == 2
-    failed = [b for b in record.result["banners"] if b["error"]]
-    assert {(b["size"], b["language"]) for b in failed} == {("square", "de"), ("landscape", "de")}
-    assert all("headline" in b["error"] and "does not fit" in b["error"] and b["file"] == "" for b in failed)
+    summary = BannersSummary.from_dict(record.result)
+    assert summary.made == 2 and summary.failed == 2 and summary.template == "jobs-plain"
+    failed = [b for b in summary.banners if b.error]
+    assert {(b.size, b.language) for b in failed} == {("square", "de"), ("landscape", "de")}
+    assert all("headline" in b.error and "does not fit" in b.error and b.file == "" for b in failed)
     archive = zipfile.ZipFile(io.BytesIO(banner_jobs.output(job_id)[0]))
     assert sorted(n for n in archive.namelist() if n.endswith(".jpg")) == [
         "landscape/jobs-plain-landscape-en.jpg", "square/jobs-plain-square-en.jpg"]

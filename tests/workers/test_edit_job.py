@@ -11,7 +11,7 @@ from workers.edit import EditJob, SelectJob
 @pytest.mark.parametrize("fields, message", [
     (dict(operation="add", box=(0.5, 0.1, 0.2, 0.9)), "box (0.5, 0.1, 0.2, 0.9) is empty: it needs x0 < x1"),
     (dict(operation="move", source_box=(0, 0, 1.5, 1)), "source_box (0, 0, 1.5, 1) reaches outside the picture"),
-    (dict(operation="add", model="nope"), "unknown editor model 'nope'; available: sd15, sdxl, tiny"),
+    (dict(operation="add", model="nope"), "model: unknown editor 'nope'; available: sd15, sdxl, tiny"),
     (dict(operation="add", seed=-1), "seed: Input should be greater than or equal to 0 (got -1)"),
     (dict(operation="paint"), "operation: Input should be 'add', 'replace'"),
     (dict(operation="add", num_inference_steps=0), "num_inference_steps: Input should be greater than or equal to 1"),
