@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import numpy as np
 import pytest
@@ -86,6 +88,19 @@ def data_dir(tmp_path, models_dir) -> Path:
         if model.is_dir() and not model.name.startswith("."):
             shutil.copytree(model, data / "models" / model.name)
     return data
+
+
+T = TypeVar("T")
+
+
+def wait_until(read: Callable[[], T], done: Callable[[T], bool], timeout: float, what: str) -> T:
+    """Read until `done` says so; a test that waits longer than `timeout` seconds fails with `what` and the
+    last value read."""
+    deadline = time.monotonic() + timeout
+    while not done(value := read()):
+        assert time.monotonic() < deadline, f"{what}: {value}"
+        time.sleep(0.1)
+    return value
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **params) -> bytes:

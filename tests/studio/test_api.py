@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import time
 import zipfile
 
 import pytest
@@ -13,7 +12,7 @@ from PIL import Image
 
 from app import create_app
 from studio.settings import StudioSettings
-from tests.conftest import encode, product_photo
+from tests.conftest import encode, product_photo, wait_until
 
 KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-0123456789"}
 
@@ -37,13 +36,8 @@ def _photo(name="shoe.jpg", seed=0):
 
 
 def _wait(client, batch, who="alice"):
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/batches/{batch['id']}", headers=_as(who)).json()
-        if body["state"] in ("done", "cancelled"):
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"batch not finished: {body}")
+    return wait_until(lambda: client.get(f"/v1/batches/{batch['id']}", headers=_as(who)).json(),
+                      lambda body: body["state"] in ("done", "cancelled"), 90, "batch not finished")
 
 
 def _error(response, status):

@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import shutil
-import time
 import zipfile
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from PIL import Image
 
 from app import create_app
 from studio.settings import StudioSettings
-from tests.conftest import encode
+from tests.conftest import encode, wait_until
 from tests.workers.test_banners_job import rgba_product
 
 KEYS = {"alice": "key-alice-0123456789", "bob": "key-bob-0123456789"}
@@ -53,13 +52,8 @@ def _error(response, status):
 
 
 def _wait(client, batch, who="alice"):
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        body = client.get(f"/v1/batches/{batch['id']}", headers=_as(who)).json()
-        if body["state"] in ("done", "cancelled"):
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"banner set not finished: {body}")
+    return wait_until(lambda: client.get(f"/v1/batches/{batch['id']}", headers=_as(who)).json(),
+                      lambda body: body["state"] in ("done", "cancelled"), 120, "banner set not finished")
 
 
 def test_templates_sizes_and_languages(client):

@@ -13,7 +13,7 @@ from PIL import Image
 
 import app
 from studio.settings import StudioSettings
-from tests.conftest import encode
+from tests.conftest import encode, wait_until
 from tests.workers.test_banners_job import PLAIN, rgba_product
 from workers.banners import BannersJob
 
@@ -21,11 +21,7 @@ pytestmark = pytest.mark.usefixtures("redis_server")
 
 
 def _wait(banners, job_id, timeout=240):
-    deadline = time.monotonic() + timeout
-    while not (job := banners.job(job_id)).terminal:
-        assert time.monotonic() < deadline, f"still {job.state}: {job.message}"
-        time.sleep(0.1)
-    return job
+    return wait_until(lambda: banners.job(job_id), lambda job: job.terminal, timeout, "still running")
 
 
 @pytest.fixture

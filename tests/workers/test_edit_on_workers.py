@@ -12,6 +12,7 @@ from PIL import Image
 
 import app
 from studio.settings import StudioSettings
+from tests.conftest import wait_until
 
 from studio.editor import Override, RoundSettings
 from workers.edit import SelectJob
@@ -29,11 +30,7 @@ def _scene() -> bytes:
 
 
 def _wait(rounds, job_id, timeout=180):
-    deadline = time.monotonic() + timeout
-    while not (job := rounds.job(job_id)).terminal:
-        assert time.monotonic() < deadline, f"still {job.state}: {job.message}"
-        time.sleep(0.1)
-    return job
+    return wait_until(lambda: rounds.job(job_id), lambda job: job.terminal, timeout, "still running")
 
 
 @pytest.fixture
