@@ -3,7 +3,8 @@
 - `run_white_background_item`: one stored image -> one result; what a Celery worker (or the embedded
   thread) runs for each item of a batch from the studio tab or the HTTP API.
 - `run_white_background`: named inputs in, one outcome per input out, in order, pipelined in this
-  process; what the `studio whitebg` command runs.
+  process; what the `studio whitebg` command runs. A helper thread decodes the next inputs while the
+  network works on the current one (see pipelines.cutout.white_background for the rest of the overlap).
 Every input goes through the safe image decoder and one bad image never stops the rest.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 import io
 import logging
-import uuid
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Iterable, Iterator, Literal
@@ -94,52 +95,89 @@ def check_job(job: WhiteBackgroundJob) -> None:
     check_options(job.options())
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    """An input after the safe decoder: `image` when it decoded, `error` (for the user) when it never
+    reaches the pipeline."""
+
+    item: InputItem
+    image: Image.Image | None = None
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+
+DECODE_AHEAD = 2  # inputs decoded ahead of the network: enough to hide decoding, few enough to hold in memory
+
+
+def _reference(job_id: str | None) -> str:
+    """What a user's error message adds so that it can be matched with the log."""
+    return f" (job {job_id})" if job_id else ""
+
+
+def _decode(item: InputItem, limits: ImageLimits, job_id: str | None) -> _Decoded:
+    if item.error is not None:
+        return _Decoded(item, error=item.error)
+    try:
+        loaded = load_image(item.data, limits)
+    except StudioError as exc:
+        return _Decoded(item, error=str(exc))
+    except Exception:  # a decoder bug must cost one item, not the batch
+        log.exception("job %s: decoding %s failed unexpectedly", job_id or "-", item.name)
+        return _Decoded(item, error=f"unexpected failure while reading the image{_reference(job_id)}")
+    return _Decoded(item, loaded.image, loaded.notes)
+
+
+def _decoded_ahead(items: Iterable[InputItem], limits: ImageLimits, job_id: str | None) -> Iterator[_Decoded]:
+    """The items decoded in order on a helper thread, up to DECODE_AHEAD ahead of the caller."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="whitebg-decode") as decoder:
+        ahead: deque[Future] = deque()
+        for item in items:
+            ahead.append(decoder.submit(_decode, item, limits, job_id))
+            if len(ahead) > DECODE_AHEAD:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+
 def run_white_background(
     items: Iterable[InputItem],
     job: WhiteBackgroundJob,
     store: ModelStore,
     limits: ImageLimits = ImageLimits(),
     boxes: dict[str, tuple[int, int, int, int]] | None = None,
+    *,
+    job_id: str | None = None,
 ) -> Iterator[ItemOutcome]:
-    """Run the job over the items; yields one outcome per item, in order."""
+    """Run the job over the items; yields one outcome per item, in order.
+
+    job_id: the caller's id for this run (a job record's id, a batch id), named in logs and in the
+    messages of unexpected failures so the two can be matched."""
     check_job(job)
-    job_id = uuid.uuid4().hex[:12]
     store.session(job.model)  # fetch/load once, up front: a missing model fails the job, not each item
-    decoded: deque[tuple[InputItem, Image.Image | None, tuple[str, ...], str | None]] = deque()
+    waiting: deque[_Decoded] = deque()  # decoded inputs, in order, whose outcome is not out yet
 
     def images() -> Iterator[tuple[Image.Image, WhiteBackgroundOptions]]:
-        for item in items:
-            if item.error is not None:
-                decoded.append((item, None, (), item.error))
-                continue
-            try:
-                loaded = load_image(item.data, limits)
-            except StudioError as exc:
-                decoded.append((item, None, (), str(exc)))
-                continue
-            except Exception:  # a decoder bug must cost one item, not the batch
-                log.exception("job %s: decoding %s failed unexpectedly", job_id, item.name)
-                decoded.append((item, None, (), f"unexpected failure while reading the image (job {job_id})"))
-                continue
-            decoded.append((item, loaded.image, loaded.notes, None))
-            yield loaded.image, job.options((boxes or {}).get(item.name))
+        for decoded in _decoded_ahead(items, limits, job_id):
+            waiting.append(decoded)
+            if decoded.error is None:
+                yield decoded.image, job.options((boxes or {}).get(decoded.item.name))
 
-    produced = make_white_backgrounds(images(), store=store)
-    for outcome in produced:
+    for outcome in make_white_backgrounds(images(), store=store):
         # outcomes arrive in order; report the inputs that never reached the pipeline before each one
-        while decoded and decoded[0][3] is not None:
-            item, _, _, error = decoded.popleft()
-            yield ItemOutcome(item.name, error=error)
-        item, image, notes, _ = decoded.popleft()
+        while waiting[0].error is not None:
+            failed = waiting.popleft()
+            yield ItemOutcome(failed.item.name, error=failed.error)
+        done = waiting.popleft()
+        name = done.item.name
         if isinstance(outcome, StudioError):
-            yield ItemOutcome(item.name, source=image, error=str(outcome), notes=notes)
+            yield ItemOutcome(name, source=done.image, error=str(outcome), notes=done.notes)
         elif isinstance(outcome, Exception):
-            log.error("job %s item %s failed", job_id, item.name, exc_info=outcome)
-            yield ItemOutcome(item.name, source=image, error=str(JobFailed(f"unexpected failure (job {job_id})")))
+            log.error("job %s: item %s failed", job_id or "-", name, exc_info=outcome)
+            yield ItemOutcome(name, source=done.image, error=str(JobFailed(f"unexpected failure{_reference(job_id)}")))
         else:
-            yield ItemOutcome(item.name, source=image, result=outcome, notes=notes)
-    for item, _, _, error in decoded:
-        yield ItemOutcome(item.name, error=error)
+            yield ItemOutcome(name, source=done.image, result=outcome, notes=done.notes)
+    for failed in waiting:
+        yield ItemOutcome(failed.item.name, error=failed.error)
 
 
 def run_white_background_item(job: JobRecord, data: bytes, runtime: JobRuntime, step: Step) -> JobOutput:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from pipelines.cutout.compose import Patch
 from pipelines.cutout.presets import Preset
 
 JPEG_BLOCK = 8  # compression may touch pixels within one block of the product's edge
@@ -54,29 +55,45 @@ class ComplianceReport:
         }
 
 
-def _purity(pixels: np.ndarray, footprint: np.ndarray, background: tuple[int, int, int]) -> float | None:
-    """Share of background pixels (away from the product and its shadow) that are exactly the colour."""
+def _purity(pixels: np.ndarray, footprint: np.ndarray | Patch, background: tuple[int, int, int]) -> float | None:
+    """Share of background pixels (away from the product and its shadow) that are exactly the colour.
+
+    footprint: a bool mask of the whole image, or a Patch covering only the part of it where something
+    was drawn (the rest is background); its neighbourhood is worked out only there. Every pixel of the
+    image is still read."""
+    if not isinstance(footprint, Patch):
+        footprint = Patch(footprint, 0, 0)
+    height, width = pixels.shape[:2]
+    fh, fw = footprint.values.shape[:2]
+    x0, y0 = max(0, footprint.x - JPEG_BLOCK), max(0, footprint.y - JPEG_BLOCK)
+    x1, y1 = min(width, footprint.x + fw + JPEG_BLOCK), min(height, footprint.y + fh + JPEG_BLOCK)
+    drawn = np.zeros((max(0, y1 - y0), max(0, x1 - x0)), np.uint8)
+    inside = footprint.values[max(0, y0 - footprint.y) : y1 - footprint.y, max(0, x0 - footprint.x) : x1 - footprint.x]
+    top, left = max(0, footprint.y - y0), max(0, footprint.x - x0)
+    drawn[top : top + inside.shape[0], left : left + inside.shape[1]] = inside != 0
     side = 2 * JPEG_BLOCK + 1
-    near = cv2.dilate(footprint.astype(np.uint8), np.ones((side, side), np.uint8))
-    total = near.size - cv2.countNonZero(near)
+    near = cv2.dilate(drawn, np.ones((side, side), np.uint8)) if drawn.size else drawn
+    total = height * width - cv2.countNonZero(near) if near.size else height * width
     if total == 0:
         return None
     colour = np.asarray(background, np.uint8)
     exact = cv2.inRange(np.ascontiguousarray(pixels[..., :3]), colour, colour)
-    exact[near > 0] = 0
-    return cv2.countNonZero(exact) / total
+    count = cv2.countNonZero(exact)
+    if near.size:
+        count -= cv2.countNonZero(cv2.bitwise_and(exact[y0:y1, x0:x1], near))
+    return count / total
 
 
 def check_compliance(
     pixels: np.ndarray,
-    footprint: np.ndarray,
+    footprint: np.ndarray | Patch,
     preset: Preset,
     product_box: tuple[int, int, int, int] | None,
     encoded_bytes: int,
     notes: tuple[str, ...] = (),
 ) -> ComplianceReport:
     """pixels: the final image as encoded (pure 8×8 blocks stay pure in our JPEGs, see white_background);
-    footprint: product (+ shadow) pixels, bool."""
+    footprint: product (+ shadow) pixels, a bool mask of the image or a Patch of it (see _purity)."""
     height, width = pixels.shape[:2]
     checks: list[Check] = []
     fill = purity = None

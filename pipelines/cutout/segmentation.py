@@ -44,9 +44,11 @@ def _network_size(session) -> tuple[int, int] | None:
     return (int(w), int(h)) if isinstance(h, int) and isinstance(w, int) else None
 
 
-def predict_alpha(session, image: Image.Image) -> np.ndarray:
-    """Soft foreground probability at the network's own resolution (float32, [0, 1])."""
-    rgb = np.asarray(image.convert("RGB"))
+def predict_alpha(session, image: Image.Image | np.ndarray) -> np.ndarray:
+    """Soft foreground probability at the network's own resolution (float32, [0, 1]).
+
+    image: a PIL image, or its pixels as an RGB uint8 array (no copy is made of those)."""
+    rgb = image if isinstance(image, np.ndarray) else np.asarray(image.convert("RGB"))
     size = _network_size(session)
     if size is None:
         longest = max(rgb.shape[:2])

@@ -5,15 +5,27 @@
 
 Steps: 1 check inputs, 2 segment (rembg session, optionally inside a box), 3 refine the matte,
 4 decontaminate and frame by the preset, 5 encode, 6 check compliance on the final pixels.
+Many images (`make_white_backgrounds`): step 2 of one image runs while steps 3-6 of the one before it run
+on a second thread, or, with a session that runs an inference on fewer than all cores, several images
+go through every step at once (see inference_lanes).
+
+Where the time goes (bench/whitebg.py prints it): the network. Everything else works at the smaller of
+the photo's and the output's resolution and touches the full canvas only in single passes (one memset,
+one masked copy, one resize of the product, one JPEG encode, one colour test for compliance).
 """
 
 from __future__ import annotations
 
 import io
+import itertools
+import os
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterable, Iterator
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -42,15 +54,20 @@ class WhiteBackgroundOptions:
     matte: MatteOptions = field(default_factory=MatteOptions)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WhiteBackgroundResult:
-    image: Image.Image
+    pixels: np.ndarray  # the output as encoded: uint8 RGB, or RGBA for the transparent preset
     mask: Image.Image
     report: ComplianceReport
     encoded: bytes
     preset: Preset
     source_box: tuple[int, int, int, int]
     output_box: tuple[int, int, int, int]
+
+    @cached_property
+    def image(self) -> Image.Image:
+        """The output as a PIL image (made on first use: a batch that only writes `encoded` never needs it)."""
+        return Image.fromarray(self.pixels)
 
     @property
     def extension(self) -> str:
@@ -62,7 +79,8 @@ class WhiteBackgroundResult:
         ox0, oy0, ox1, _ = self.output_box
         scale = (ox1 - ox0) / (sx1 - sx0)
         inverse = (1 / scale, 0, sx0 - ox0 / scale, 0, 1 / scale, sy0 - oy0 / scale)
-        return source.convert("RGB").transform(self.image.size, Image.Transform.AFFINE, inverse,
+        size = (self.pixels.shape[1], self.pixels.shape[0])
+        return source.convert("RGB").transform(size, Image.Transform.AFFINE, inverse,
                                                Image.Resampling.BILINEAR, fillcolor=fill)
 
 
@@ -78,47 +96,41 @@ def _own_alpha(image: Image.Image) -> np.ndarray | None:
     return alpha if (alpha < 0.02).mean() > 0.01 else None
 
 
-def _segment(image: Image.Image, rgb: np.ndarray, options: WhiteBackgroundOptions, store: ModelStore, notes):
-    if options.box is None:
-        own = _own_alpha(image)
-        if own is not None:
-            notes.append("the input already had a transparent background: its own alpha was used")
-            return own
-    session = store.session(options.model)
-    h, w = rgb.shape[:2]
-    box = (options.box or Box(0, 0, w, h)).clamp(w, h)
-    crop = rgb[box.y0 : box.y1, box.x0 : box.x1]
-    prob = predict_alpha(session, Image.fromarray(crop))
-    alpha = np.zeros((h, w), np.float32)
-    alpha[box.y0 : box.y1, box.x0 : box.x1] = refine_alpha(prob, crop, options.matte)
-    if options.box is not None:
-        notes.append(f"segmentation restricted to the box {box.x0},{box.y0}–{box.x1},{box.y1}")
-    return alpha
+def _frame(rgb: np.ndarray, alpha: np.ndarray, alpha8: np.ndarray, bounds, preset: Preset, shadow: bool, notes):
+    """The output pixels, where the product (+ shadow) was drawn on them and the product's box there.
 
-
-def _frame(rgb, alpha, bounds, preset: Preset, shadow: bool, notes):
-    """The output pixels, the product (+ shadow) footprint on them and the product's box there."""
+    alpha is the product's float alpha at the photo's size, alpha8 the same as uint8."""
     x0, y0, x1, y1 = bounds
-    crop_alpha = alpha[y0:y1, x0:x1]
-    foreground = compose.decontaminate(rgb[y0:y1, x0:x1], crop_alpha)
+    crop = (slice(y0, y1), slice(x0, x1))
     if preset.width is None:
         pixels = np.zeros((*rgb.shape[:2], 4), np.uint8)
-        pixels[y0:y1, x0:x1, :3] = foreground
-        pixels[..., 3] = np.round(alpha * 255)
-        return pixels, alpha > 0.0, bounds
+        pixels[crop][..., :3] = compose.decontaminate(rgb[crop], alpha[crop])
+        pixels[..., 3] = alpha8
+        return pixels, alpha8, bounds
     spot = compose.place((x1 - x0, y1 - y0), (preset.width, preset.height), preset.margin)
     if spot.scale > UPSCALE_WARNING:
         notes.append(f"the product was enlarged {spot.scale:.1f}×: a larger source photo gives a sharper result")
-    size, enlarge = (spot.width, spot.height), spot.scale > 1.0
-    fg = compose.resize(foreground, size, enlarge)
-    a = np.clip(compose.resize(crop_alpha, size, enlarge), 0.0, 1.0)
+    foreground, placed = compose.fit(rgb[crop], alpha[crop], alpha8[crop], (spot.width, spot.height))
     canvas = _canvas(preset)
-    footprint = np.zeros(canvas.shape[:2], bool)
-    if shadow:
-        footprint |= compose.darken(canvas, *compose.contact_shadow(spot, a))
-    compose.blend(canvas, fg, a, spot)
-    footprint[spot.y : spot.y + spot.height, spot.x : spot.x + spot.width] |= a > 0.0
-    return canvas, footprint, (spot.x, spot.y, spot.x + spot.width, spot.y + spot.height)
+    darkened = compose.darken(canvas, compose.contact_shadow(spot, placed)) if shadow else None
+    compose.blend(canvas, foreground, placed, spot)
+    return canvas, _footprint(spot, placed, darkened), (spot.x, spot.y, spot.x + spot.width, spot.y + spot.height)
+
+
+def _footprint(spot: compose.Placement, alpha8: np.ndarray, shadow: compose.Patch | None) -> compose.Patch:
+    """Where the product and its shadow were drawn, as one patch covering both."""
+    product = compose.Patch(alpha8, spot.x, spot.y)
+    if shadow is None:
+        return product
+    parts = (product, shadow)
+    x0, y0 = min(p.x for p in parts), min(p.y for p in parts)
+    x1 = max(p.x + p.values.shape[1] for p in parts)
+    y1 = max(p.y + p.values.shape[0] for p in parts)
+    drawn = np.zeros((y1 - y0, x1 - x0), bool)
+    for part in parts:
+        h, w = part.values.shape
+        drawn[part.y - y0 : part.y - y0 + h, part.x - x0 : part.x - x0 + w] |= part.values != 0
+    return compose.Patch(drawn, x0, y0)
 
 
 def _canvas(preset: Preset) -> np.ndarray:
@@ -129,25 +141,34 @@ def _canvas(preset: Preset) -> np.ndarray:
     return np.broadcast_to(row, (preset.height, row.size)).reshape(shape).copy()
 
 
-def _encode(pixels: np.ndarray, preset: Preset) -> tuple[Image.Image, bytes]:
+JPEG_PARAMETERS = [cv2.IMWRITE_JPEG_QUALITY, 95, cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_444]
+
+
+def _encode(pixels: np.ndarray, preset: Preset) -> bytes:
     """JPEG at quality 95 without chroma subsampling: every 8×8 block is coded on its own, so a block that
     is pure white before encoding decodes to pure white (tests hold this), and the compliance check on
-    the pixels before encoding, which leaves out one block around the product, holds for the file."""
-    image = Image.fromarray(pixels)
-    buffer = io.BytesIO()
+    the pixels before encoding, which leaves out one block around the product, holds for the file.
+
+    JPEGs go through OpenCV's libjpeg-turbo straight from the array (the same file Pillow writes with
+    quality=95, subsampling=0, without first copying the canvas into a PIL image); PNGs through Pillow."""
     if preset.format == "JPEG":
-        image.save(buffer, "JPEG", quality=95, subsampling=0, bufsize=pixels.size)
-    else:
-        image.save(buffer, "PNG", compress_level=3)
-    return image, buffer.getvalue()
+        ok, data = cv2.imencode(".jpg", cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), JPEG_PARAMETERS)
+        if not ok:
+            raise RuntimeError(f"JPEG encoding of a {pixels.shape[1]}×{pixels.shape[0]} image failed")
+        return data.tobytes()
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG", compress_level=3)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True)
 class _Segmented:
+    """An image after the network (step 2): everything the second thread needs to finish it."""
+
     rgb: np.ndarray
-    alpha: np.ndarray
-    bounds: tuple[int, int, int, int]
     preset: Preset
+    prob: np.ndarray  # the network's low-resolution probability of `box`, or the input's own alpha
+    box: Box | None  # where the network looked; None when the input's own alpha is used
     notes: tuple[str, ...]
 
 
@@ -159,46 +180,71 @@ def check_options(options: WhiteBackgroundOptions) -> Preset:
     return preset
 
 
-def _mask_image(alpha: np.ndarray) -> Image.Image:
-    return Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
-
-
-def _first_half(image: Image.Image, options: WhiteBackgroundOptions, store: ModelStore, progress) -> _Segmented:
+def _segment(image: Image.Image, options: WhiteBackgroundOptions, store: ModelStore, progress) -> _Segmented:
     # 1. check inputs
     if not isinstance(image, Image.Image):
         raise InvalidOptions(f"image must be a PIL image, got {type(image).__name__}")
     preset = check_options(options)
-    notes: list[str] = []
     rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
 
-    # 2-3. segment and refine the matte
+    # 2. segment
     progress(1, STEPS, f"finding the product ({options.model})")
-    alpha = _segment(image, rgb, options, store, notes)
+    if options.box is None:
+        own = _own_alpha(image)
+        if own is not None:
+            notes = ("the input already had a transparent background: its own alpha was used",)
+            return _Segmented(rgb, preset, own, None, notes)
+    session = store.session(options.model)
+    h, w = rgb.shape[:2]
+    box = (options.box or Box(0, 0, w, h)).clamp(w, h)
+    prob = predict_alpha(session, rgb[box.y0 : box.y1, box.x0 : box.x1])
+    notes = () if options.box is None else (f"segmentation restricted to the box {box.x0},{box.y0}–{box.x1},{box.y1}",)
+    return _Segmented(rgb, preset, prob, box, notes)
+
+
+def _matte(seg: _Segmented, options: WhiteBackgroundOptions) -> np.ndarray:
+    """3. the refined full-size alpha (float32 [0, 1])."""
+    if seg.box is None:
+        return seg.prob
+    box, rgb = seg.box, seg.rgb
+    refined = refine_alpha(seg.prob, rgb[box.y0 : box.y1, box.x0 : box.x1], options.matte)
+    if refined.shape == rgb.shape[:2]:
+        return refined
+    alpha = np.zeros(rgb.shape[:2], np.float32)
+    alpha[box.y0 : box.y1, box.x0 : box.x1] = refined
+    return alpha
+
+
+def _product(seg: _Segmented, options: WhiteBackgroundOptions) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    alpha = _matte(seg, options)
     bounds = compose.product_bounds(alpha)
     if bounds is None:
         where = "inside the box" if options.box else "in the picture; draw a box around it"
         raise ProductNotFound(f"no product was found {where}")
-    return _Segmented(rgb, alpha, bounds, preset, tuple(notes))
+    return alpha, bounds
 
 
-def _second_half(seg: _Segmented, options: WhiteBackgroundOptions, progress) -> WhiteBackgroundResult:
+def _finish(seg: _Segmented, options: WhiteBackgroundOptions, progress) -> WhiteBackgroundResult:
+    # 3. refine the matte
+    alpha, bounds = _product(seg, options)
+    alpha8 = compose.to_8bit(alpha)
+
     # 4. decontaminate the edge and frame by the preset
     progress(2, STEPS, "placing the product on the new background")
     notes = list(seg.notes)
-    pixels, footprint, placed = _frame(seg.rgb, seg.alpha, seg.bounds, seg.preset, options.shadow, notes)
+    pixels, footprint, placed = _frame(seg.rgb, alpha, alpha8, bounds, seg.preset, options.shadow, notes)
     if options.shadow:
         notes.append("soft contact shadow added; the background check excludes the shadow")
 
     # 5. encode
     progress(3, STEPS, f"encoding {seg.preset.format}")
-    result_image, encoded = _encode(pixels, seg.preset)
+    encoded = _encode(pixels, seg.preset)
 
     # 6. compliance on the final pixels
     progress(4, STEPS, "checking marketplace rules")
     report = check_compliance(pixels, footprint, seg.preset, placed, len(encoded), tuple(notes))
-    mask = _mask_image(seg.alpha)
     progress(5, STEPS, "done")
-    return WhiteBackgroundResult(result_image, mask, report, encoded, seg.preset, seg.bounds, placed)
+    return WhiteBackgroundResult(pixels, Image.fromarray(alpha8, "L"), report, encoded, seg.preset, bounds, placed)
 
 
 def make_white_background(
@@ -209,14 +255,26 @@ def make_white_background(
     progress: StepProgress = _no_progress,
 ) -> WhiteBackgroundResult:
     """Turn one product photo into a marketplace image. Raises InvalidOptions, ProductNotFound, ModelUnavailable."""
-    return _second_half(_first_half(image, options, store, progress), options, progress)
+    return _finish(_segment(image, options, store, progress), options, progress)
 
 
 def make_product_mask(
     image: Image.Image, options: WhiteBackgroundOptions = WhiteBackgroundOptions(), *, store: ModelStore
 ) -> Image.Image:
     """Only steps 1-3: the refined product mask ("L", input size, 255 = product), no output image."""
-    return _mask_image(_first_half(image, options, store, _no_progress).alpha)
+    alpha, _ = _product(_segment(image, options, store, _no_progress), options)
+    return Image.fromarray(compose.to_8bit(alpha), "L")
+
+
+def inference_lanes(session) -> int:
+    """How many images the network should work on at once: one per group of CPU cores its ONNX Runtime
+    session runs an inference on. A session on all cores (ONNX Runtime's default) or on a GPU: 1."""
+    inner = getattr(session, "inner_session", None)
+    if inner is None or "CUDAExecutionProvider" in inner.get_providers():
+        return 1
+    threads = inner.get_session_options().intra_op_num_threads
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // threads) if threads > 0 else 1
 
 
 def make_white_backgrounds(
@@ -225,15 +283,38 @@ def make_white_backgrounds(
     """The same for many (image, options) pairs, in order. An image that fails yields its exception in
     its place (StudioError for bad input, anything else for a bug the caller should log) and the rest go on.
 
-    While the network segments one image, the previous one is framed, encoded and checked on a second
-    thread, so a batch takes little more than its segmentation time.
+    With a session that uses every core for one inference (the default), the calling thread only runs the
+    network (step 2) and steps 3-6 of each image run on a second thread while the network works on the
+    next image. With an already loaded session that uses fewer cores (see inference_lanes), that many
+    images go through all the steps at once, one per lane.
     """
+    work = iter(work)
+    first = next(work, None)
+    if first is None:
+        return
+    model = first[1].model
+    lanes = inference_lanes(store.session(model)) if model in store.loaded() else 1
+    pairs = itertools.chain([first], work)
+    if lanes == 1:
+        yield from _overlapped(pairs, store)
+        return
+    with ThreadPoolExecutor(max_workers=lanes, thread_name_prefix="whitebg-lane") as pool:
+        window: deque[Future] = deque()
+        for image, options in pairs:
+            window.append(pool.submit(make_white_background, image, options, store=store))
+            if len(window) > lanes:  # one queued behind the running ones keeps every lane busy
+                yield _outcome(window.popleft())
+        while window:
+            yield _outcome(window.popleft())
+
+
+def _overlapped(work: Iterable[tuple[Image.Image, WhiteBackgroundOptions]], store: ModelStore):
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="whitebg-finish") as finisher:
         pending: Future | None = None
         for image, options in work:
             try:
-                seg = _first_half(image, options, store, _no_progress)
-                upcoming = finisher.submit(_second_half, seg, options, _no_progress)
+                seg = _segment(image, options, store, _no_progress)
+                upcoming = finisher.submit(_finish, seg, options, _no_progress)
             except Exception as exc:  # one image's failure is that image's outcome, never the batch's
                 upcoming = _done(exc)
             if pending is not None:

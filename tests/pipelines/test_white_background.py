@@ -4,6 +4,7 @@ an RGBA cut-out keeps its own alpha), plus presets, shadow, compliance and bad o
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -143,3 +144,110 @@ def test_a_box_must_cover_part_of_the_photo():
     assert Box(300, 200, 100, 50).clamp(400, 300) == Box(100, 50, 300, 200)  # corners in any order
     with pytest.raises(InvalidOptions, match="covers less than 8×8 px of the 400×300 image"):
         Box(500, 10, 600, 90).clamp(400, 300)
+
+
+def _float_blend(canvas, foreground, alpha8, x, y):
+    out = canvas.astype(np.float64)
+    a = alpha8[..., None] / 255.0
+    h, w = alpha8.shape
+    out[y : y + h, x : x + w] = foreground * a + out[y : y + h, x : x + w] * (1 - a)
+    return np.round(out).astype(int)
+
+
+def test_blend_mixes_only_the_edge_and_matches_a_plain_alpha_blend():
+    from pipelines.cutout.compose import Placement, blend
+
+    rng = np.random.default_rng(3)
+    foreground = rng.integers(0, 256, (60, 80, 3), np.uint8)
+    alpha8 = np.zeros((60, 80), np.uint8)
+    alpha8[10:50, 10:70] = 255
+    alpha8[5:10, 10:70] = rng.integers(1, 255, (5, 60))  # a soft band
+    canvas = np.full((100, 120, 3), 255, np.uint8)
+    canvas[70:, :] = 180  # not all one colour: the band mixes with what is under it
+    expected = _float_blend(canvas, foreground, alpha8, 30, 20)
+    blend(canvas, foreground, alpha8, Placement(30, 20, 80, 60, 1.0))
+    assert np.abs(canvas.astype(int) - expected).max() <= 1
+    assert (canvas[:25] == 255).all() and (canvas[25:70, 30:40] == 255).all()  # clear pixels untouched
+    assert np.array_equal(canvas[30:70, 40:100], foreground[10:50, 10:70])  # solid pixels copied exactly
+
+
+def test_blend_refuses_a_canvas_it_cannot_draw_into():
+    from pipelines.cutout.compose import Placement, blend
+
+    canvas = np.full((40, 80, 3), 255, np.uint8)[:, ::2]  # a strided view
+    with pytest.raises(ValueError, match="contiguous"):
+        blend(canvas, np.zeros((10, 10, 3), np.uint8), np.full((10, 10), 128, np.uint8), Placement(0, 0, 10, 10, 1.0))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_purity_of_a_patch_equals_purity_of_the_whole_footprint(seed):
+    from pipelines.cutout.compose import Patch
+
+    rng = np.random.default_rng(seed)
+    h, w = 120, 160
+    pixels = np.full((h, w, 3), 255, np.uint8)
+    pixels[rng.random((h, w)) < 0.02] = 250  # stray impure pixels everywhere
+    x, y = int(rng.integers(-10, w - 20)), int(rng.integers(-10, h - 20))  # may hang over the border
+    ph, pw = int(rng.integers(5, 60)), int(rng.integers(5, 60))
+    drawn = rng.random((ph, pw)) < 0.7
+    footprint = np.zeros((h, w), bool)
+    fy0, fx0 = max(0, y), max(0, x)
+    footprint[fy0 : y + ph, fx0 : x + pw] = drawn[fy0 - y : h - y, fx0 - x : w - x]
+    patch = Patch(drawn, x, y)
+    assert _purity(pixels, patch, (255, 255, 255)) == pytest.approx(_purity(pixels, footprint, (255, 255, 255)))
+
+
+def test_inference_lanes_follow_the_sessions_threads(monkeypatch):
+    from pipelines.cutout import white_background
+
+    def session(threads, providers=("CPUExecutionProvider",)):
+        options = SimpleNamespace(intra_op_num_threads=threads)
+        inner = SimpleNamespace(get_providers=lambda: list(providers), get_session_options=lambda: options)
+        return SimpleNamespace(inner_session=inner)
+
+    monkeypatch.setattr(white_background.os, "sched_getaffinity", lambda pid: set(range(4)), raising=False)
+    assert white_background.inference_lanes(session(0)) == 1  # ONNX Runtime's default: every core
+    assert white_background.inference_lanes(session(1)) == 4
+    assert white_background.inference_lanes(session(2)) == 2
+    assert white_background.inference_lanes(session(8)) == 1
+    assert white_background.inference_lanes(session(1, ("CUDAExecutionProvider", "CPUExecutionProvider"))) == 1
+    assert white_background.inference_lanes(object()) == 1
+
+
+class _RedSession:
+    """Stands in for a rembg session that runs an inference on one thread: the product is whatever is red.
+    Records the threads it ran on."""
+
+    def __init__(self):
+        self.threads: set[str] = set()
+        options = SimpleNamespace(intra_op_num_threads=1)
+        self.inner_session = SimpleNamespace(get_inputs=lambda: [SimpleNamespace(shape=[1, 3, 64, 64])],
+                                             get_providers=lambda: ["CPUExecutionProvider"],
+                                             get_session_options=lambda: options)
+
+    def predict(self, image):
+        import threading
+
+        self.threads.add(threading.current_thread().name)
+        rgb = np.asarray(image).astype(int)
+        return [Image.fromarray(((rgb[..., 0] - rgb[..., 1]) > 60).astype(np.uint8) * 255, "L")]
+
+
+def test_a_batch_on_one_thread_sessions_runs_in_lanes_and_keeps_order(store, models_dir, monkeypatch):
+    from pipelines.cutout import white_background
+    from pipelines.cutout.white_background import make_white_backgrounds
+    from tests.conftest import product_photo
+
+    session = _RedSession()
+    lanes_store = ModelStore(models_dir, loader=lambda spec, path: session)
+    lanes_store.session("u2netp")
+    monkeypatch.setattr(white_background.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    photos = [product_photo(seed=0), Image.new("RGB", (200, 150), (128, 128, 128)),
+              product_photo((300, 400), seed=1), product_photo(seed=2), product_photo((500, 300), seed=3)]
+    options = WhiteBackgroundOptions(preset="aliexpress")
+    outcomes = list(make_white_backgrounds(((p, options) for p in photos), store=lanes_store))
+    assert isinstance(outcomes[1], ProductNotFound)  # the plain photo fails in its own place
+    for photo, outcome in zip(photos[::2] + photos[3:4], outcomes[::2] + outcomes[3:4]):
+        alone = make_white_background(photo, options, store=lanes_store)
+        assert np.array_equal(outcome.pixels, alone.pixels) and outcome.encoded == alone.encoded
+    assert sum(name.startswith("whitebg-lane") for name in session.threads) >= 2

@@ -53,3 +53,41 @@ def test_bad_job_fields_are_named_before_anything_runs(store, fields, message):
         return
     with pytest.raises(InvalidOptions, match=message):
         WhiteBackgroundJob.parse(**fields)
+
+
+def test_unexpected_failures_name_the_callers_job_id(store, monkeypatch, caplog):
+    from workers import white_background
+
+    real_load = white_background.load_image
+
+    def load(data, limits):
+        if data == b"crash":
+            raise RuntimeError("decoder bug")
+        return real_load(data, limits)
+
+    monkeypatch.setattr(white_background, "load_image", load)
+    items = [InputItem("crash.jpg", data=b"crash"), InputItem("a.png", data=encode(product_photo()))]
+    with caplog.at_level("ERROR", logger="workers.white_background"):
+        outcomes = list(run_white_background(items, WhiteBackgroundJob(preset="aliexpress"), store, job_id="batch-7"))
+    assert [o.ok for o in outcomes] == [False, True]
+    assert outcomes[0].error == "unexpected failure while reading the image (job batch-7)"
+    assert any("job batch-7" in record.getMessage() and "crash.jpg" in record.getMessage() for record in caplog.records)
+
+
+def test_a_bug_in_the_pipeline_costs_one_item_and_names_the_job(store, monkeypatch, caplog):
+    from pipelines.cutout import white_background as pipeline
+
+    real_finish = pipeline._finish
+
+    def finish(seg, options, progress):
+        if seg.rgb.shape[1] == 333:
+            raise ZeroDivisionError("a bug")
+        return real_finish(seg, options, progress)
+
+    monkeypatch.setattr(pipeline, "_finish", finish)
+    items = [InputItem("bug.png", data=encode(product_photo((333, 250)))), InputItem("a.png", data=encode(product_photo()))]
+    with caplog.at_level("ERROR", logger="workers.white_background"):
+        outcomes = list(run_white_background(items, WhiteBackgroundJob(preset="aliexpress"), store, job_id="j-1"))
+    assert [o.ok for o in outcomes] == [False, True]
+    assert "unexpected failure (job j-1)" in outcomes[0].error
+    assert any("job j-1" in record.getMessage() and "bug.png" in record.getMessage() for record in caplog.records)
