@@ -1,25 +1,29 @@
 """White-background quality and speed: our pipeline vs plain `rembg.remove` with the same model, one run.
 
     python bench/whitebg.py [--data ../shared/data/ecssd-dev] [--models u2netp,u2net] [--preset amazon]
-                            [--rounds 2] [--ratio-only] [--limit N] [--models-dir DIR] [--session-threads N]
+                            [--rounds 2] [--chunk 20] [--ratio-only] [--limit N] [--models-dir DIR]
+                            [--session-threads N]
 
 Quality: mean IoU (threshold 0.5) and MAE of the product mask against the ground-truth masks.
 Speed, images per second over the whole set:
 - rembg's mask alone (`remove(..., only_mask=True)` on decoded images): the reference;
-- ours through `studio whitebg` on the folder, in this process: reading and decoding the files, segmentation,
-  matte, decontamination, framing on the preset's canvas, JPEG/PNG encoding, compliance check, writing the
-  results, masks and report (its masks are the ones scored);
-  these two alternate `--rounds` times, and the ratio of the two is printed (per round too: other work on
-  the machine slows both alike);
-- once each, unless --ratio-only: rembg's own white cut-out (`bgcolor=white`, input size, no framing; its
-  masks are the mask-only ones), our whole output on decoded images as a batch and one image at a time, and
-  our mask alone.
-Per stage: one image at a time on one thread (no overlap), wall milliseconds per image spent in decoding,
+- ours, the `studio whitebg` path: the files read and decoded, segmentation, matte, decontamination, framing
+  on the preset's canvas, JPEG/PNG encoding, compliance check, results and report written (the calls
+  `studio whitebg FOLDER --out DIR` makes: iter_sources -> run_white_background -> OutputWriter; the masks
+  scored are the results' own, not written out).
+  These two take turns chunk by chunk (--chunk images, order ABBA, --rounds passes over the set), so that
+  other work on this shared machine slows both alike; the ratio is printed over everything and as the
+  median of the chunk pairs, with the share of the machine's CPU that other processes took meanwhile;
+- once each, unless --ratio-only: the `studio whitebg` command itself on the whole folder (model loading
+  included), rembg's own white cut-out (`bgcolor=white`, input size, no framing; its masks are the
+  mask-only ones), our whole output on decoded images as a batch and one image at a time, and our mask alone.
+Per stage: one image at a time, the steps on one thread (no overlap), wall milliseconds per image spent in decoding,
 the network (with its resizing), the matte, decontamination, framing (resize, canvas, blend, shadow),
 encoding, the compliance check, and the rest.
 Models come from the project's model store (fetched on first use); rembg reads the same files.
---session-threads N is a what-if: the store's ONNX Runtime sessions (ours only, rembg keeps its own
-default) with intra_op_num_threads=N, so that a batch runs cores ÷ N inferences at once.
+--session-threads N: our ONNX Runtime sessions on N threads each (rembg keeps its default, every core), so
+that a batch runs cores ÷ N images at once; the default is what `studio whitebg` on a folder uses
+(STUDIO_WHITEBG_THREADS, 1). The per-stage split always uses a session on every core, like rembg's.
 """
 
 from __future__ import annotations
@@ -46,13 +50,46 @@ from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background 
 from pipelines.cutout import compose  # noqa: E402
 from pipelines.cutout import white_background as pipeline  # noqa: E402
 from pipelines.cutout.white_background import make_product_mask, make_white_backgrounds  # noqa: E402
-from pipelines.image_input import load_image  # noqa: E402
+from pipelines.image_input import iter_sources, load_image  # noqa: E402
 from studio import cli  # noqa: E402
+from studio.outputs import OutputWriter  # noqa: E402
 from studio.settings import StudioSettings  # noqa: E402
+from workers.white_background import WhiteBackgroundJob, run_white_background  # noqa: E402
 
 REFERENCE = "rembg.remove (mask only)"
-OURS = "ours: `studio whitebg` on the folder (whole output)"
+OURS = "ours: the `studio whitebg` path (files in, whole output, files out)"
+COMMAND = "ours: `studio whitebg` command on the folder, one run (model loading included)"
 STAGES = ["decode", "inference", "matte", "decontamination", "framing", "encode", "compliance", "other"]
+
+
+class OthersCPU:
+    """The share of the machine's CPU time that other processes used while timing (Linux; None elsewhere)."""
+
+    def __init__(self):
+        self.busy = self.own = self.wall = 0.0
+
+    @staticmethod
+    def _machine_busy() -> float | None:
+        try:
+            with open("/proc/stat") as fh:
+                ticks = [int(v) for v in fh.readline().split()[1:9]]
+        except OSError:
+            return None
+        return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+    @contextlib.contextmanager
+    def measure(self):
+        busy, own, wall = self._machine_busy(), time.process_time(), time.perf_counter()
+        yield
+        after = self._machine_busy()
+        if busy is not None and after is not None:
+            self.busy += after - busy
+            self.own += time.process_time() - own
+            self.wall += time.perf_counter() - wall
+
+    @property
+    def share(self) -> float | None:
+        return max(0.0, self.busy - self.own) / (self.wall * os.cpu_count()) if self.wall else None
 
 
 def score(mask: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -92,22 +129,19 @@ def studio_whitebg(files: list[Path], model: str, preset: str, models_dir: Path,
     return [np.asarray(Image.open(masks / f"{f.stem}.png")) for f in files]
 
 
-def pin_session_threads(threads: int) -> None:
-    """The what-if of --session-threads: the store's loader with one session option changed."""
-    import onnxruntime as ort
-    from rembg.sessions import sessions
-
-    from pipelines.models import store as model_store
-
-    def load(spec, path):
-        base = sessions[spec.rembg_session]
-        pinned = type(f"Pinned{base.__name__}", (base,), {"download_models": classmethod(lambda cls, *a, **k: str(path))})
-        options = ort.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads
-        return pinned(spec.rembg_session, options, providers=model_store._providers(ort))
-
-    model_store._load_rembg_session = load  # ModelStore() picks its default loader up when it is made
+def whitebg_path(files: list[Path], job: WhiteBackgroundJob, store: ModelStore, out: Path) -> list[np.ndarray]:
+    """What `studio whitebg FILES --out OUT` does per run, with the model already loaded; the masks."""
+    settings = StudioSettings()
+    writer = OutputWriter(out, protected=set(files))
+    items = iter_sources(files, settings.image_limits(), settings.archive_limits())
+    masks = []
+    for outcome in run_white_background(items, job, store, settings.image_limits()):
+        if not outcome.ok:
+            raise SystemExit(f"{outcome.name} failed: {outcome.error}")
+        writer.add(outcome)
+        masks.append(np.asarray(outcome.result.mask))
+    writer.write_report()
+    return masks
 
 
 @contextlib.contextmanager
@@ -153,8 +187,8 @@ def per_stage(blobs: list[bytes], options: WhiteBackgroundOptions, store: ModelS
     return {k: 1000 * v / len(blobs) for k, v in seconds.items()}
 
 
-def run(data: Path, model: str, store: ModelStore, preset: str, limit: int | None, rounds: int,
-        ratio_only: bool, models_dir: Path) -> tuple[list[dict], list[float], dict[str, float]]:
+def run(data: Path, model: str, store: ModelStore, preset: str, limit: int | None, rounds: int, chunk: int,
+        ratio_only: bool, models_dir: Path) -> tuple[list[dict], list[float], float | None, dict[str, float]]:
     path = store.pull(model, progress=lambda d, t, m: None)
     os.environ["U2NET_HOME"] = str(path.parent)  # rembg finds the very same file there
     from rembg import new_session, remove
@@ -168,21 +202,35 @@ def run(data: Path, model: str, store: ModelStore, preset: str, limit: int | Non
     warm = loaded[0][0]
     remove(warm, session=theirs, only_mask=True)
     make_white_background(warm, options, store=store)
-    masks: dict[str, list[np.ndarray]] = {}
+    masks: dict[str, list[np.ndarray]] = {REFERENCE: [], OURS: []}
     seconds: dict[str, float] = defaultdict(float)
-    ratios = []
+    job = WhiteBackgroundJob(preset=preset, model=model)
+    ratios, others, pair = [], OthersCPU(), 0
     with tempfile.TemporaryDirectory(prefix="whitebg-bench-") as work:
-        studio_whitebg(files[:2], model, preset, models_dir, Path(work) / "warm")
-        for _ in range(rounds):  # alternate, so other load on the machine slows both alike
+        whitebg_path(files[:2], job, store, Path(work) / "warm")
+        for round_ in range(rounds):
+            for first in range(0, len(files), chunk):
+                part = slice(first, first + chunk)
+                times = {}
+                order = (REFERENCE, OURS) if pair % 2 == 0 else (OURS, REFERENCE)  # ABBA: drifts cancel
+                for name in order:
+                    with others.measure():
+                        start = time.perf_counter()
+                        if name == REFERENCE:
+                            found = [np.asarray(remove(image, session=theirs, only_mask=True)) for image, _ in loaded[part]]
+                        else:
+                            found = whitebg_path(files[part], job, store, Path(work) / f"out-{pair}")
+                        times[name] = time.perf_counter() - start
+                    if round_ == 0:
+                        masks[name] += found
+                for name, took in times.items():
+                    seconds[name] += took
+                ratios.append(times[REFERENCE] / times[OURS])
+                pair += 1
+        if not ratio_only:
             start = time.perf_counter()
-            masks[REFERENCE] = [np.asarray(remove(image, session=theirs, only_mask=True)) for image, _ in loaded]
-            reference = time.perf_counter() - start
-            start = time.perf_counter()
-            masks[OURS] = studio_whitebg(files, model, preset, models_dir, Path(work))
-            ours = time.perf_counter() - start
-            seconds[REFERENCE] += reference
-            seconds[OURS] += ours
-            ratios.append(reference / ours)
+            masks[COMMAND] = studio_whitebg(files, model, preset, models_dir, Path(work) / "command")
+            seconds[COMMAND] = (time.perf_counter() - start) * rounds
     if not ratio_only:
         start = time.perf_counter()
         cutouts = [remove(image, session=theirs, bgcolor=(255, 255, 255, 255)) for image, _ in loaded]
@@ -201,7 +249,7 @@ def run(data: Path, model: str, store: ModelStore, preset: str, limit: int | Non
         start = time.perf_counter()
         masks["ours (mask only)"] = [np.asarray(make_product_mask(image, options, store=store)) for image, _ in loaded]
         seconds["ours (mask only)"] = (time.perf_counter() - start) * rounds
-    stages = per_stage(blobs, options, store)
+    stages = per_stage(blobs, options, ModelStore(models_dir))  # its session on every core, like rembg's
     start = time.perf_counter()
     for image, _ in loaded:
         remove(image, session=theirs, only_mask=True)
@@ -212,7 +260,7 @@ def run(data: Path, model: str, store: ModelStore, preset: str, limit: int | Non
         out.append({"model": model, "pipeline": name, "iou": np.mean([s[0] for s in scores]),
                     "mae": np.mean([s[1] for s in scores]), "ips": len(found) * rounds / seconds[name],
                     "n": len(found)})
-    return out, ratios, stages
+    return out, ratios, others.share, stages
 
 
 def main() -> None:
@@ -221,36 +269,40 @@ def main() -> None:
     parser.add_argument("--models", default="u2netp,u2net")
     parser.add_argument("--preset", default="amazon")
     parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--rounds", type=int, default=2, help="alternations of rembg (mask only) and ours")
+    parser.add_argument("--rounds", type=int, default=2, help="passes over the set, rembg (mask only) and ours taking turns")
+    parser.add_argument("--chunk", type=int, default=20, help="images per turn")
     parser.add_argument("--ratio-only", action="store_true", help="skip the rows measured once")
     parser.add_argument("--models-dir", type=Path, default=StudioSettings().models_dir,
                         help="model folder (default: the studio's, from STUDIO_DATA_DIR)")
-    parser.add_argument("--session-threads", type=int, default=None,
-                        help="what-if: our ONNX Runtime sessions on this many threads each (default: as the store makes them)")
+    parser.add_argument("--session-threads", type=int, default=StudioSettings().whitebg_threads,
+                        help="our ONNX Runtime sessions on this many threads each, 0 = every core "
+                             "(default: STUDIO_WHITEBG_THREADS, what `studio whitebg` on a folder uses)")
     args = parser.parse_args()
     if not (args.data / "images").is_dir():
         raise SystemExit(f"no data set at {args.data}: pass --data DIR with images/ and masks/")
-    if args.session_threads:
-        pin_session_threads(args.session_threads)
-    store = ModelStore(args.models_dir)
-    results, ratios, stages = [], {}, {}
+    store = ModelStore(args.models_dir, session_threads=args.session_threads)
+    results, ratios, others, stages = [], {}, {}, {}
     for model in args.models.split(","):
-        rows, ratios[model], stages[model] = run(args.data, model, store, args.preset, args.limit, args.rounds,
-                                                  args.ratio_only, args.models_dir)
+        rows, ratios[model], others[model], stages[model] = run(
+            args.data, model, store, args.preset, args.limit, args.rounds, args.chunk, args.ratio_only, args.models_dir)
         results += rows
     threads = f", our sessions on {args.session_threads} thread(s) each" if args.session_threads else ""
     print(f"\nwhite background on {args.data.name} ({results[0]['n']} images), preset {args.preset}, "
-          f"{os.cpu_count()} CPU cores, {args.rounds} rounds{threads}\n")
+          f"{os.cpu_count()} CPU cores, {args.rounds} rounds in turns of {args.chunk} images{threads}\n")
     print("| model | pipeline | mean IoU ↑ | MAE ↓ | images/s ↑ |")
     print("|---|---|---|---|---|")
     for r in results:
         print(f"| {r['model']} | {r['pipeline']} | {r['iou']:.4f} | {r['mae']:.4f} | {r['ips']:.2f} |")
     print("\nspeed of the whole output through `studio whitebg` ÷ rembg's mask alone (≥ 1.00× is the target):\n")
-    for model, per_round in ratios.items():
+    for model, pairs in ratios.items():
         rate = {r["pipeline"]: r["ips"] for r in results if r["model"] == model}
+        share = "" if others[model] is None else f"; others' CPU {others[model]:.0%}"
         print(f"- {model}: {rate[OURS] / rate[REFERENCE]:.2f}× ({rate[OURS]:.2f} vs {rate[REFERENCE]:.2f} images/s; "
-              f"rounds: {', '.join(f'{x:.2f}×' for x in per_round)})")
-    print("\nper stage, one image at a time on one thread (ms per image):\n")
+              f"median of {len(pairs)} turns {np.median(pairs):.2f}×, middle half {np.percentile(pairs, 25):.2f}–"
+              f"{np.percentile(pairs, 75):.2f}×{share})")
+    print("\nothers' CPU: the share of the machine's CPU time that other processes used while these were timed; more "
+          "than a few % slows both pipelines, and the one running more threads at once the more.")
+    print("\nper stage, one image at a time, the network on every core (ms per image):\n")
     print("| model | " + " | ".join(STAGES) + " | total | rembg mask only |")
     print("|---|" + "---|" * (len(STAGES) + 2))
     for model, ms in stages.items():

@@ -97,7 +97,9 @@ def whitebg(args, settings: StudioSettings) -> int:
         shadow=args.shadow, model=args.model or settings.default_model, box=args.box,
     )
     check_job(job)
-    store = ModelStore(settings.models_dir)
+    total = count_sources(args.inputs)
+    threads = settings.whitebg_threads if total > 1 else 0
+    store = ModelStore(settings.models_dir, session_threads=threads)
     _ensure_model(store, job.model)
     inputs = [Path(p).resolve() for p in args.inputs]
     protected = {p for p in inputs if p.is_file()} | {f.resolve() for p in inputs if p.is_dir() for f in p.rglob("*")}
@@ -105,7 +107,7 @@ def whitebg(args, settings: StudioSettings) -> int:
     items = iter_sources(args.inputs, settings.image_limits(), settings.archive_limits())
     failed = 0
     try:
-        with tqdm(total=count_sources(args.inputs), unit="img", desc="white background", file=sys.stderr) as bar:
+        with tqdm(total=total, unit="img", desc="white background", file=sys.stderr) as bar:
             for outcome in run_white_background(items, job, store, settings.image_limits()):
                 writer.add(outcome)
                 if not outcome.ok:

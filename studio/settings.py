@@ -33,6 +33,9 @@ class StudioSettings(TierSettings):
     max_files_per_request: int = Field(1_000, ge=1)
     default_model: str = "u2netp"
     queue_size: int = Field(64, ge=1)
+    # `studio whitebg` on many images: ONNX Runtime threads per image (1: one image per core at once, the
+    # best throughput on a CPU; 0: every core on one image at a time). A single image always gets every core.
+    whitebg_threads: int = Field(1, ge=0)
 
     @property
     def temp_dir(self):

@@ -11,6 +11,7 @@ built from configs into <models dir>/<name>/ and loaded from there like any othe
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import shutil
@@ -77,14 +78,19 @@ class ModelStore:
         editors: dict[str, EditorSpec] = EDITORS,
         max_editors: int = 1,
         compile: bool | str = False,
+        session_threads: int = 0,
     ):
         """device None = CUDA when available, else the CPU. development: random-weight "tiny" models may be
         built and used. allow_download None = unless HF_HUB_OFFLINE is set. hub_cache None = the Hugging
-        Face cache's own location. compile: torch.compile editors' denoisers (pipelines.models.speed; CUDA only)."""
+        Face cache's own location. compile: torch.compile editors' denoisers (pipelines.models.speed; CUDA only).
+        session_threads: ONNX Runtime threads per inference of the segmentation sessions (0 = its default,
+        every core; 1 = one core each, so that a batch runs one image per core, see inference_lanes)."""
+        if session_threads < 0:
+            raise ValueError(f"session_threads must be 0 (every core) or a positive count, got {session_threads}")
         self.models_dir = Path(models_dir)
         self.registry = registry
         self.max_loaded = max_loaded
-        self._loader = loader or _load_rembg_session
+        self._loader = loader or functools.partial(_load_rembg_session, threads=session_threads)
         self._loaded: OrderedDict[str, object] = OrderedDict()
         self._verified: set[str] = set()
         self._lock = threading.RLock()
@@ -498,8 +504,9 @@ def _release_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def _load_rembg_session(spec: ModelSpec, path: Path) -> object:
-    """A rembg session for this spec, reading the store's own file instead of rembg's download folder."""
+def _load_rembg_session(spec: ModelSpec, path: Path, threads: int = 0) -> object:
+    """A rembg session for this spec, reading the store's own file instead of rembg's download folder;
+    threads: intra-op threads per inference (0 = ONNX Runtime's default, every core)."""
     import onnxruntime as ort
     from rembg.sessions import sessions
 
@@ -507,6 +514,7 @@ def _load_rembg_session(spec: ModelSpec, path: Path) -> object:
     pinned = type(f"Pinned{base.__name__}", (base,), {"download_models": classmethod(lambda cls, *a, **k: str(path))})
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    options.intra_op_num_threads = threads
     return pinned(spec.rembg_session, options, providers=_providers(ort))
 
 

@@ -251,3 +251,23 @@ def test_a_batch_on_one_thread_sessions_runs_in_lanes_and_keeps_order(store, mod
         alone = make_white_background(photo, options, store=lanes_store)
         assert np.array_equal(outcome.pixels, alone.pixels) and outcome.encoded == alone.encoded
     assert sum(name.startswith("whitebg-lane") for name in session.threads) >= 2
+
+
+def test_one_thread_sessions_run_a_batch_one_image_per_core_with_the_same_results(models_dir, store):
+    from pipelines.cutout.white_background import make_white_backgrounds
+    from tests.conftest import product_photo
+
+    lanes = ModelStore(models_dir, session_threads=1)
+    session = lanes.session("u2netp")
+    assert session.inner_session.get_session_options().intra_op_num_threads == 1
+    photos = [product_photo(colour=(30 * i, 40, 200 - 20 * i), seed=i) for i in range(5)]
+    options = WhiteBackgroundOptions(preset="amazon")
+    together = list(make_white_backgrounds(((p, options) for p in photos), store=lanes))
+    alone = [make_white_background(p, options, store=store) for p in photos]
+    assert [np.asarray(r.mask).tolist() for r in together] == [np.asarray(r.mask).tolist() for r in alone]
+    assert [r.encoded for r in together] == [r.encoded for r in alone]
+
+
+def test_a_negative_thread_count_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="session_threads must be 0"):
+        ModelStore(tmp_path, session_threads=-1)
