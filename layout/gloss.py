@@ -56,9 +56,14 @@ dictionary are found: 'कुर्सी' chair, not the plural 'कुर्�
 
 Lookups are dictionary reads (plus a cached lemma; for ru a cached pymorphy3 parse on a hit).
 
-eng-rus is small (basic vocabulary from Ergane: стол table, собака dog; no мусор, no чаша) and carries no
-part-of-speech tags, so a Russian word counts only where pymorphy3 reads it as a noun ('черный' is not
-'black' here). The data's own senses decide: 'rumah' -> "home" (primary) rather than "house", 'rupa' -> "face",
+Russian prefers Mueller's English-Russian dictionary (Debian mueller7-dict 2002.02.27, GPL-2+, 46,205
+headwords; 37,207 Russian keys, load 2.2 s, ~48 MB) when it is installed, read backwards the same way: the
+translations of each headword's noun senses ('_n.'), up to the first English example of a sense, its
+clarifying parentheses dropped; a sense that starts with a register or field label (_разг., _тех.) or sits
+under a second homonym ranks after plain ones, attributive senses (_attr.) are left out. Without it, FreeDict
+eng-rus, which is small (basic vocabulary from Ergane: стол table, собака dog; no мусор, no чаша) and carries
+no part-of-speech tags. Either way a Russian word counts only where pymorphy3 reads it as a noun ('черный' is
+not 'black' here). The data's own senses decide: 'rumah' -> "home" (primary) rather than "house", 'rupa' -> "face",
 'бак' -> "container" (four equal candidates, alphabetical), 'sampah' -> "refuse" (garbage, refuse and trash tie).
 """
 
@@ -387,7 +392,10 @@ class _Reversed:
       5. the earlier sense, then the earlier alternative, then file (alphabetical) order.
     """
 
-    def __init__(self, index: Path, data: Path) -> None:
+    def __init__(self, index: Path, data: Path, parse=None) -> None:
+        """parse(entry, counts) -> (English noun, tagged, [(sense, line, demoted)]) or None, adding the
+        English words of the entry's body to counts (default: FreeDict's English-X format)."""
+        parse = parse or _freedict_entry
         raw = data.read_bytes()
         text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw  # a dictzip file is a gzip file
         spans: set[tuple[int, int]] = set()
@@ -395,47 +403,126 @@ class _Reversed:
             for line in lines:
                 word, _, rest = line.rstrip("\n").partition("\t")
                 offset, _, length = rest.partition("\t")
-                if word.strip() and not word.startswith("00database") and length:
+                if word.strip() and not word.startswith("00") and length:
                     spans.add((_b64(offset), _b64(length)))
         counts: Counter[str] = Counter()  # words (a-z) outside the headers: how common an English word is
-        entries: list[tuple[str, bool, list[tuple[int, str]]]] = []  # (English noun, tagged, [(sense, line)])
-        self.tagged = False
+        entries: list[tuple[str, bool, list[tuple[int, str, bool]]]] = []
         for start, length in sorted(spans):  # file order
-            header, _, body = text[start:start + length].decode("utf-8", "replace").partition("\n")
-            english = " ".join(_HEADER_SPLIT.split(header, maxsplit=1)[0].replace("\u2010", "-").lower().split())
-            counts.update(_ENGLISH_WORD.findall(body.lower()))
-            if " " in english:
-                counts.update(_ENGLISH_WORD.findall(english))  # 'garbage can' counts for garbage
-            tag = _HEADER_POS.search(header)
-            if tag is not None:
-                self.tagged = True
-                if "n" not in tag.group(1).lower().replace(" ", "").split("/"):
-                    continue  # a verb, adjective, proper name (<pn>), ...
-            if not english or english.startswith(("to ", "be ")) or len(english.split()) > 3:
-                continue  # eng-rus's untagged verbs ('be able to')
-            senses: list[tuple[int, str]] = []
-            for line in body.split("\n"):
-                numbered = _SENSE.match(line)
-                if not line.strip() or line[:1].isspace() or not (numbered or not senses):
-                    continue  # example sentences, eng-ind's " 3." marks and English definitions
-                senses.append((len(senses) + 1, _SENSE_MARK.sub("", line[numbered.end():] if numbered else line)))
-            entries.append((english, tag is not None, senses))
+            parsed = parse(text[start:start + length].decode("utf-8", "replace"), counts)
+            if parsed is not None:
+                entries.append(parsed)
+        self.tagged = any(tagged for _, tagged, _ in entries)
         best: dict[str, tuple[tuple[int, ...], str]] = {}
         for order, (english, tagged, senses) in enumerate(entries):
             if self.tagged and not tagged:
                 continue  # eng-ind's untagged idioms ('by the way')
             common = min((counts[w] for w in _ENGLISH_WORD.findall(english)), default=0)
-            for sense, line in senses:
+            for sense, line, demoted in senses:
                 for position, alt in enumerate(a for a in re.split(r"[,;]", line) if a.strip()):
                     plain = " ".join(_QUALIFIER.sub(" ", alt).replace("~", " ").split()).strip(" .:!?'\"")
                     if not plain or not any(c.isalpha() for c in plain) or len(plain.split()) > 3:
                         continue
-                    rank = (_QUALIFIER.search(alt) is not None, (sense, position) != (1, 0), " " in english,
-                            -common, sense, position, order)
+                    rank = (demoted or _QUALIFIER.search(alt) is not None, (sense, position) != (1, 0),
+                            " " in english or "-" in english, -common, sense, position, order)
                     key = _reversed_key(plain)
                     if key not in best or rank < best[key][0]:
                         best[key] = (rank, english)
         self.table = {key: english for key, (_, english) in best.items()}
+
+
+def _freedict_entry(entry: str, counts: Counter) -> tuple[str, bool, list[tuple[int, str, bool]]] | None:
+    """One FreeDict English-X entry: its English noun headword, whether it is POS-tagged, its sense lines."""
+    header, _, body = entry.partition("\n")
+    english = " ".join(_HEADER_SPLIT.split(header, maxsplit=1)[0].replace("\u2010", "-").lower().split())
+    counts.update(_ENGLISH_WORD.findall(body.lower()))
+    if " " in english:
+        counts.update(_ENGLISH_WORD.findall(english))  # 'garbage can' counts for garbage
+    tag = _HEADER_POS.search(header)
+    if tag is not None and "n" not in tag.group(1).lower().replace(" ", "").split("/"):
+        return None  # a verb, adjective, proper name (<pn>), ...
+    if not english or english.startswith(("to ", "be ")) or len(english.split()) > 3:
+        return None  # eng-rus's untagged verbs ('be able to')
+    senses: list[tuple[int, str, bool]] = []
+    for line in body.split("\n"):
+        numbered = _SENSE.match(line)
+        if not line.strip() or line[:1].isspace() or not (numbered or not senses):
+            continue  # example sentences, eng-ind's " 3." marks and English definitions
+        senses.append((len(senses) + 1, _SENSE_MARK.sub("", line[numbered.end():] if numbered else line), False))
+    return english, tag is not None, senses
+
+
+# Mueller's English-Russian dictionary (mueller7-dict): "cup\n   [kʌp]\n   1. _n.\n      1) чашка; кубок\n ..."
+_MUELLER_POS = re.compile(r"(?<![\w.])_(n|v|a|adv|pron|prep|cj|int|num|predic|pl|part|refl|p|pres-p|inf)\.")
+_MUELLER_LABEL = re.compile(r"(?<![\w.])_[^\s.;,()]+\.")  # _разг. _ам. _тех. _attr.: register/field labels
+_MUELLER_SENSE = re.compile(r"^\s*(\d+)\)\s*")
+_MUELLER_HOMONYM = re.compile(r"^\s*_(I{1,3}|IV|V)\b")
+_LATIN = re.compile(r"[A-Za-z]")
+_PARENS = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+
+
+def _mueller_entry(entry: str, counts: Counter) -> tuple[str, bool, list[tuple[int, str, bool]]] | None:
+    """One Mueller entry: its English headword and the Russian translations of its noun senses. Each sense
+    keeps the alternatives before its first English example; a sense that starts with a label (_разг.,
+    _тех.) is demoted, an attributive one (_attr.) left out; a second homonym (_II) ranks after the first."""
+    header, _, body = entry.partition("\n")
+    english = " ".join(header.lower().split())
+    counts.update(_ENGLISH_WORD.findall(_PARENS.sub(" ", body).lower()))
+    if not english or not english[0].isalpha() or len(english.replace("-", " ").split()) > 3:
+        return None
+    senses: list[tuple[int, str, bool]] = []
+    noun, homonym, number = False, 0, 0
+    for raw in body.split("\n"):
+        line = re.sub(r"\[[^\[\]]*\]", " ", raw)  # the pronunciation
+        if _MUELLER_HOMONYM.match(line):
+            homonym, noun = homonym + 1, False
+            line = _MUELLER_HOMONYM.sub(" ", line)
+        pos = _MUELLER_POS.findall(_PARENS.sub(" ", line))
+        if pos:
+            noun = pos[-1] == "n"
+            line = _after_pos(line)
+        sense = _MUELLER_SENSE.match(line)
+        if sense:
+            number, line = int(sense.group(1)), line[sense.end():]
+        elif not pos:
+            continue  # a wrapped line: the rest of an example
+        if not noun or not line.strip():
+            continue
+        text = line.strip()
+        demoted = _MUELLER_LABEL.match(text) is not None or homonym > 1
+        if text.startswith("_attr."):
+            continue
+        kept = []
+        for alt in re.split(r"[;,]", _PARENS.sub(" ", _MUELLER_LABEL.sub(" ", text))):
+            if _LATIN.search(alt):
+                break  # an English example begins: the rest translates it
+            kept.append(alt)  # Mueller's parentheses clarify ('раковина (для стока воды)'): dropped above
+        if kept:
+            senses.append((max(number, 1), ",".join(kept), demoted))
+    return (english.replace("-", " "), True, senses) if senses else None
+
+
+def _after_pos(line: str) -> str:
+    """The text after the last part-of-speech mark of a line ('   [rʊ:dlɘft] _n. хоры в церкви' -> ' хоры ...')."""
+    last = None
+    for last in _MUELLER_POS.finditer(line):
+        pass
+    rest = line[last.end():] if last else line
+    return _PARENS.sub(" ", rest) if rest.lstrip().startswith("(") else rest
+
+
+MUELLER = "mueller7"  # the Debian package mueller7-dict (GPL-2+): ~46,000 English headwords
+
+
+def reversed_files(code: str) -> tuple[Path, Path, object] | None:
+    """The dictionary read backwards for <code>: (index, data, entry parser). Russian prefers Mueller's
+    English-Russian dictionary (46,000 headwords) to FreeDict's eng-rus (1,700)."""
+    if code == "rus":
+        for folder in FREEDICT_DIRS:
+            index, data = folder / f"{MUELLER}.index", folder / f"{MUELLER}.dict.dz"
+            if index.is_file() and data.is_file():
+                return index, data, _mueller_entry
+    files = freedict_files(code, from_english=True)
+    return (*files, _freedict_entry) if files else None
 
 
 _reversed_books: dict[str, _Reversed | None] = {}
@@ -446,7 +533,7 @@ def _reversed(code: str) -> _Reversed | None:
     if code not in _reversed_books:
         with _reversed_lock:
             if code not in _reversed_books:
-                files = freedict_files(code, from_english=True)
+                files = reversed_files(code)
                 _reversed_books[code] = _Reversed(*files) if files else None
     return _reversed_books[code]
 
@@ -465,7 +552,7 @@ def _reversed_gloss(word: str, lang: str) -> str | None:
         english = book.table.get(key)
         if english is None:
             continue
-        if not book.tagged:  # eng-rus: is the Russian word itself a noun? (pymorphy3 via layout.segment)
+        if not book.tagged or lang == "ru":  # is the Russian word itself a noun? (pymorphy3 via layout.segment)
             tokens = [t for t in segment(form, lang) if t.pos != OTHER or t.text.isalnum()]
             if not tokens or tokens[-1].pos in _NOT_NOUN:
                 continue
@@ -494,4 +581,4 @@ def gloss(word: str, lang: str) -> str | None:
     return None
 
 
-__all__ = ["FREEDICT", "REVERSED", "freedict_files", "gloss"]
+__all__ = ["FREEDICT", "MUELLER", "REVERSED", "freedict_files", "gloss", "reversed_files"]

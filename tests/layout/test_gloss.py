@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from layout.gloss import FREEDICT, REVERSED, freedict_files, gloss
+from layout.gloss import FREEDICT, MUELLER, REVERSED, freedict_files, gloss, reversed_files
 
 CASES = {
     "de": [("Möbel", "furniture"), ("Stuhl", "chair"), ("Teppich", "carpet"), ("Fenster", "window")],
@@ -17,8 +17,9 @@ CASES = {
     "pl": [("krzesło", "chair"), ("stół", "table"), ("lampa", "lamp")],
     "tr": [("sandalye", "chair"), ("kitap", "book"), ("şişe", "bottle")],
     "ja": [("椅子", "chair"), ("猫", "cat"), ("本", "book")],
-    # English-X dictionaries read backwards (eng-rus has ~1,700 headwords: no мусор or чаша in it)
-    "ru": [("стол", "table"), ("стул", "chair"), ("бутылка", "bottle"), ("собака", "dog"), ("окно", "window")],
+    # English-X dictionaries read backwards (ru: Mueller's English-Russian)
+    "ru": [("стол", "table"), ("стул", "chair"), ("бутылка", "bottle"), ("собака", "dog"), ("окно", "window"),
+           ("раковина", "sink"), ("порошок", "powder"), ("калькулятор", "calculator"), ("забор", "fence")],
     "id": [("kucing", "cat"), ("mangkuk", "bowl"), ("kursi", "chair"), ("botol", "bottle"), ("cermin", "mirror")],
     "hi": [("बिल्ली", "cat"), ("कुत्ता", "dog"), ("कुर्सी", "chair"), ("कटोरा", "bowl"), ("कूड़ा", "garbage")],
 }
@@ -27,8 +28,14 @@ CASES = {
 def _need(lang: str) -> None:
     reverse = lang in REVERSED
     code = REVERSED[lang] if reverse else FREEDICT[lang]
-    if freedict_files(code, from_english=reverse) is None:
+    if lang == "ru":
+        found = reversed_files(code)
+        missing = found is None or not found[0].name.startswith(MUELLER)
+        package = "mueller7-dict"
+    else:
+        missing = freedict_files(code, from_english=reverse) is None
         package = f"dict-freedict-eng-{code}" if reverse else f"dict-freedict-{code}-eng"
+    if missing:
         if os.environ.get("CI"):
             pytest.fail(f"{package} is not installed (scripts/system-packages.sh installs it)")
         pytest.skip(f"{package} is not installed: apt-get install {package}")
@@ -57,8 +64,10 @@ def test_russian_forms_and_parts_of_speech():
     _need("ru")
     assert gloss("книгами", "ru") == "book"  # looked up by its lemma too
     assert gloss("Лампу", "ru-RU") == "lamp"
-    assert gloss("черный", "ru") is None  # eng-rus has 'black', but an adjective is no object name
-    assert gloss("мусор", "ru") is None  # not in eng-rus: the word stays as written
+    assert gloss("черный", "ru") is None  # the dictionary has 'black', but an adjective is no object name
+    assert gloss("мусор", "ru") in {"rubbish", "garbage", "trash", "refuse", "litter"}
+    assert gloss("раковиной", "ru") == "sink"  # 'раковина (для стока воды)': the parentheses only clarify
+    assert gloss("xqzv", "ru") is None
 
 
 def test_indonesian_forms_and_parts_of_speech():
@@ -89,3 +98,18 @@ def test_reversed_dictionary_loads_once_under_concurrent_first_calls():
 def test_no_dictionary():
     assert gloss("의자", "ko") is None
     assert gloss("ghế", "vi") is None
+
+
+def test_mueller_entries_keep_noun_senses_up_to_the_first_english_example():
+    from collections import Counter
+
+    from layout.gloss import _mueller_entry
+
+    entry = ("cup\n   [kʌp]\n   1. _n.\n      1) чашка; кубок\n      2) доля, судьба; his cup of happiness\n"
+             "      was full он был счастлив\n      3) _бот. чашечка (цветка)\n      4) _attr. чашечный\n"
+             "   2. _v.\n      1) делать банки\n")
+    english, tagged, senses = _mueller_entry(entry, Counter())
+    assert (english, tagged) == ("cup", True)
+    plain = [(n, [w.strip() for w in text.split(",") if w.strip()], demoted) for n, text, demoted in senses]
+    assert plain == [(1, ["чашка", "кубок"], False), (2, ["доля", "судьба"], False), (3, ["чашечка"], True)]
+    assert _mueller_entry("lionize\n   [↗laɪɜnaɪz] _v.\n   1) носиться с кем-л.\n", Counter()) is None
