@@ -99,6 +99,10 @@ def english_name(phrase: str, code: str) -> tuple[str, bool]:
         found = lookup(candidate, code)
         if found:
             return found, True
+    if len(words) > 1:
+        glossed = gloss(phrase, code)  # a dictionary entry for the whole phrase beats its head word's name
+        if glossed:  # ('kebun binatang' zoo, not garden; 'мусорный бак' trash can, not tank)
+            return glossed, True
     head = words[-1] if vocabulary(code).head == "last" else words[0]
     if head != phrase:
         name, known = english_name(head, code)

@@ -113,3 +113,12 @@ def test_mueller_entries_keep_noun_senses_up_to_the_first_english_example():
     plain = [(n, [w.strip() for w in text.split(",") if w.strip()], demoted) for n, text, demoted in senses]
     assert plain == [(1, ["чашка", "кубок"], False), (2, ["доля", "судьба"], False), (3, ["чашечка"], True)]
     assert _mueller_entry("lionize\n   [↗laɪɜnaɪz] _v.\n   1) носиться с кем-л.\n", Counter()) is None
+
+
+def test_a_dictionary_entry_for_the_whole_phrase_beats_its_head_word():
+    from layout.names import english_name
+
+    _need("id")
+    assert english_name("kebun binatang", "id") == ("zoo", True)  # not 'garden' (kebun), the head word
+    assert english_name("tempat sampah", "id")[0] in {"trash can", "garbage can"}
+    assert english_name("meja besar", "id") == ("table", True)  # no entry for the phrase: its head word
