@@ -112,10 +112,66 @@ def _second_mentions(items: list[Item], vocab: Vocabulary) -> set[int]:
     return out
 
 
+_PICTURE_PHRASES: dict[str, tuple[str, ...]] = {}
+
+
+def _picture_phrases(vocab: Vocabulary) -> tuple[str, ...]:
+    if vocab.code not in _PICTURE_PHRASES:
+        _PICTURE_PHRASES[vocab.code] = tuple(
+            p for p, meanings in vocab.meanings.items() if any(m[0] == "picture" for m in meanings))
+    return _PICTURE_PHRASES[vocab.code]
+
+
+def _names_picture(text: str, vocab: Vocabulary) -> bool:
+    """Whether a phrase ('at the bottom of the image', '画面の下') contains a word for the picture itself."""
+    if vocab.boundaries == "chars":
+        return any(p in text for p in _picture_phrases(vocab))
+    padded = f" {text} "
+    return any(f" {p} " in padded for p in _picture_phrases(vocab))
+
+
+def _located_pictures(items: list[Item], vocab: Vocabulary) -> list[Item]:
+    """A picture word that is itself located is a thing in the scene (a painting, a photo on a wall), not the
+    canvas: 'the black and white picture in the bottom part of the photo' (of two picture words, the one a
+    place word is of is the canvas), 'the picture near the chair', 'a lamp next to the picture' (near and
+    next to say nothing about the canvas)."""
+    pictures = [i for i, it in enumerate(items) if it.kind == "picture"]
+    if not pictures:
+        return items
+    things: set[int] = set()
+    if len(pictures) >= 2:
+        frames = set()
+        for i, item in enumerate(items):
+            if item.kind == "place":
+                j = _near(items, i, vocab.reference, {"picture"})
+                j = j if j is not None else _near(items, i, "before" if vocab.reference == "after" else "after", {"picture"})
+                if j is not None:
+                    frames.add(j)
+        if frames:
+            things |= set(pictures) - frames
+    framed = any(it.kind == "place" and _names_picture(it.text, vocab) for it in items)
+    if framed:  # 'a picture at the bottom of the image': the place names the canvas, so the picture is a thing
+        things |= {i for i in pictures if _near(items, i, "after", {"place"}) is not None
+                   or _near(items, i, "before", {"place"}) is not None}
+    for i, item in enumerate(items):
+        if item.kind == "relation" and item.key in ("near", "next_to"):
+            side = item.side or vocab.reference
+            ref = _near(items, i, side, {"noun", "picture"})
+            target = _near(items, i, "before" if side == "after" else "after", {"noun", "picture"})
+            if ref is not None and items[ref].kind == "picture":
+                things.add(ref)
+            if target is not None and items[target].kind == "picture" and ref is not None and items[ref].kind == "noun":
+                things.add(target)
+    if not things:
+        return items
+    return [Item("noun", "picture", it.start, it.end, it.text, name_en="picture") if i in things else it
+            for i, it in enumerate(items)]
+
+
 def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
     """A phrase with several meanings gets the one its neighbours call for: 'left' a place or a nudge,
-    '左边' a place or a relation."""
-    out = list(items)
+    '左边' a place or a relation; a located picture word is a thing (see _located_pictures)."""
+    out = _located_pictures(list(items), vocab)
     for i, item in enumerate(out):
         kinds = {o[0] for o in item.options}
         if item.kind == "referent" and (i > 0 and out[i - 1].kind == "noun"

@@ -265,3 +265,16 @@ def test_german_relative_pronoun_after_a_relation_and_capitalised_nouns():
     assert {o["name_en"]: o["role"] for o in plan["objects"]} == {"lamp": "target", "chair": "reference"}
     plan, _ = plan_layout("Ist der Junge auf der linken Seite des Bildes?")  # der Junge: the boy, not 'young'
     assert [o["name_en"] for o in plan["objects"]] == ["boy"] and center(plan["objects"][0]["box"])[0] < 1 / 3
+
+
+def test_a_picture_that_is_itself_placed_is_a_thing_not_the_canvas():
+    _, objects = _objects("a framed picture at the bottom of the image")
+    assert [o[0] for o in objects] == ["picture"]
+    assert _one(objects, "picture")[1] > 2 * THIRD
+    _, objects = _objects("put the vase next to the picture")
+    (vx, _), (px, _) = _one(objects, "vase"), _one(objects, "picture")
+    assert abs(vx - px) >= 0.1
+    _, objects = _objects("Stell die Vase neben das Bild")  # beside a picture: the picture is a thing
+    assert {o[0] for o in objects} == {"vase", "picture"}
+    _, objects = _objects("put the vase at the bottom of the picture")  # the canvas: a place, no object
+    assert [o[0] for o in objects] == ["vase"] and _one(objects, "vase")[1] > 2 * THIRD
