@@ -350,7 +350,7 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
                 and prev.known and _adjacent(prev, item) and "VERB" in english_pos(item.text.split(" ")[0])):
             continue  # 'the basket look(s empty)': English names end with their noun, so this is a verb
         if (item.kind == "noun" and prev is not None and prev.kind == "noun" and _adjacent(prev, item)
-                and not _ends_in_particle(prev, lang, vocab)):
+                and not _ends_in_particle(prev, lang, vocab) and not _asks_who(prev) and not _asks_who(item)):
             head, modifier = (item, prev) if vocab.head == "last" else (prev, item)
             if not head.known and modifier.known:
                 head, modifier = modifier, head  # 'retriever' unknown, 'dog' known: keep the known head
@@ -365,6 +365,11 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
         out.append(item)
     out = [i for i in out if i.kind != "adjective"]  # '又白又硬', 'red or blue': no object
     return [replace(i, kind="function") if i.kind == "linker" else i for i in out]  # relatives stay: scene.py
+
+
+def _asks_who(item: Item) -> bool:
+    """'кем' in 'перед кем мальчик' (in front of whom is the boy): a person of its own, never a modifier."""
+    return any(option[0] == "who" for option in item.options)
 
 
 def _joined(head: Item, tail: Item, link: Item) -> str:

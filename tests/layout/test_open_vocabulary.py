@@ -278,3 +278,10 @@ def test_a_picture_that_is_itself_placed_is_a_thing_not_the_canvas():
     assert {o[0] for o in objects} == {"vase", "picture"}
     _, objects = _objects("put the vase at the bottom of the picture")  # the canvas: a place, no object
     assert [o[0] for o in objects] == ["vase"] and _one(objects, "vase")[1] > 2 * THIRD
+
+
+def test_a_question_word_for_a_person_is_never_part_of_the_next_noun():
+    plan, objects = _objects("Перед кем мальчик?")  # in front of whom is the boy: two people
+    assert sorted(o[0] for o in objects) == ["boy", "person"]
+    (bx, by), (px, py) = _one(objects, "boy"), _one(objects, "person")
+    assert by >= py  # in front of: lower in the picture
