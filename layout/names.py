@@ -108,12 +108,12 @@ def english_name(phrase: str, code: str) -> tuple[str, bool]:
         name, known = english_name(head, code)
         if known:
             return name, True
+    glossed = gloss(phrase, code)  # an open bilingual dictionary, where the language has one
+    if glossed:  # the whole word first: 'зоопарк' zoo, not the park it ends with
+        return glossed, True
     compound = _compound_head(phrase, code) if len(words) == 1 else None
     if compound:
         return compound, True
-    glossed = gloss(phrase, code)  # an open bilingual dictionary, where the language has one
-    if glossed:
-        return glossed, True
     return phrase, False
 
 

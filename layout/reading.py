@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from layout import names, wordnet
+from layout.gloss import gloss
 from layout.segment import english_pos, segment
 from layout.vocab import Vocabulary, vocabulary
 
@@ -358,8 +359,8 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             if lang == "en":
                 name_en = names.english_name(merged_text, "en")[0]
                 known = head.known or modifier.known
-            else:
-                name_en, known = head.name_en, head.known
+            else:  # one name for the pair where a dictionary has it ('kebun binatang' zoo), else the head's
+                name_en, known = (gloss(merged_text, lang) or head.name_en), head.known
             out[-1] = replace(prev, end=item.end, text=merged_text, key=name_en, name_en=name_en, known=known)
             continue
         out.append(item)

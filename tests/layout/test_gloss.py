@@ -122,3 +122,14 @@ def test_a_dictionary_entry_for_the_whole_phrase_beats_its_head_word():
     assert english_name("kebun binatang", "id") == ("zoo", True)  # not 'garden' (kebun), the head word
     assert english_name("tempat sampah", "id")[0] in {"trash can", "garbage can"}
     assert english_name("meja besar", "id") == ("table", True)  # no entry for the phrase: its head word
+
+
+def test_the_whole_word_before_the_noun_it_ends_with_and_known_pairs_named_as_one():
+    from layout import plan_layout
+    from layout.names import english_name
+
+    _need("ru")
+    assert english_name("зоопарк", "ru") == ("zoo", True)  # not the 'парк' it ends with
+    _need("id")
+    plan, _ = plan_layout("taruh kucing di dalam kebun binatang")  # kebun (garden) + binatang (animal)
+    assert sorted(o["name_en"] for o in plan["objects"]) == ["cat", "zoo"]
