@@ -329,7 +329,8 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
     """An unknown word right before a known noun (head-last languages: 'golden' + 'retriever') or right
     after it (head-first: 'chat' + 'noir') is part of that noun phrase."""
     out: list[Item] = []
-    for item in items:
+    nouns = sum(1 for it in items if it.kind == "noun")
+    for k, item in enumerate(items):
         prev = out[-1] if out else None
         if (item.kind == "noun" and prev is not None and prev.kind == "linker" and len(out) > 1
                 and out[-2].kind == "noun" and vocab.head == "first" and item.start - prev.end <= 1
@@ -351,7 +352,8 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
                 and prev.known and _adjacent(prev, item) and "VERB" in english_pos(item.text.split(" ")[0])):
             continue  # 'the basket look(s empty)': English names end with their noun, so this is a verb
         if (item.kind == "noun" and prev is not None and prev.kind == "noun" and _adjacent(prev, item)
-                and not _ends_in_particle(prev, lang, vocab) and not _asks_who(prev) and not _asks_who(item)):
+                and not _ends_in_particle(prev, lang, vocab) and not _asks_who(prev) and not _asks_who(item)
+                and not _subject_then_reference(prev, item, items[k + 1:], nouns, vocab)):
             head, modifier = (item, prev) if vocab.head == "last" else (prev, item)
             if not head.known and modifier.known:
                 head, modifier = modifier, head  # 'retriever' unknown, 'dog' known: keep the known head
@@ -366,6 +368,16 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
         out.append(item)
     out = [i for i in out if i.kind != "adjective"]  # '又白又硬', 'red or blue': no object
     return [replace(i, kind="function") if i.kind == "linker" else i for i in out]  # relatives stay: scene.py
+
+
+def _subject_then_reference(prev: Item, item: Item, rest: list[Item], nouns: int, vocab: Vocabulary) -> bool:
+    """'kedi masanın altında', 'बिल्ली मेज के नीचे' (the cat under the table): where the reference stands before
+    its relation, two known nouns right before a relation, and no other noun in the sentence, are the thing
+    placed and its reference, not one compound (a compound would leave the relation nothing to place)."""
+    if vocab.reference != "before" or nouns != 2 or not (prev.known and item.known):
+        return False
+    following = next((it for it in rest if it.kind != "function"), None)
+    return following is not None and following.kind == "relation"
 
 
 def _asks_who(item: Item) -> bool:

@@ -284,3 +284,16 @@ def test_a_question_word_for_a_person_is_never_part_of_the_next_noun():
     _, objects = _objects("Перед кем мальчик?")  # in front of whom is the boy: two people
     assert sorted(o[0] for o in objects) == ["boy", "person"]
     assert _one(objects, "boy")[1] >= _one(objects, "person")[1]  # in front of: lower in the picture
+
+
+@pytest.mark.parametrize("instruction", ["kedi masanın altında", "बिल्ली मेज के नीचे है", "猫桌子下面"])
+def test_a_subject_right_before_its_reference_is_not_one_compound(instruction):
+    # the cat under the table, with nothing between the two nouns (Turkish, Hindi, Chinese word order)
+    _, objects = _objects(instruction)
+    assert sorted(o[0] for o in objects) == ["cat", "table"], objects
+    assert _one(objects, "cat")[1] > _one(objects, "table")[1]
+
+
+def test_a_compound_before_a_relation_stays_one_object_when_something_else_is_placed():
+    _, objects = _objects("kahve masasının altında bir kedi")  # a cat under the coffee table
+    assert sorted(o[0] for o in objects) == ["cat", "table"], objects
