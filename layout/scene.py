@@ -168,10 +168,37 @@ def _located_pictures(items: list[Item], vocab: Vocabulary) -> list[Item]:
             for i, it in enumerate(items)]
 
 
+def _named_after(items: list[Item], vocab: Vocabulary) -> list[Item]:
+    """'between the two books', 'between those lamps': a phrase read as a relation to "them" that a noun
+    follows is a relation to that noun, and its "two" counts the noun."""
+    out: list[Item] = []
+    for i, item in enumerate(items):
+        following = _near(items, i, "after", {"noun"}) if item.kind == "relation_it" else None
+        if following is None:
+            out.append(item)
+            continue
+        out.append(Item("relation", item.key, item.start, item.end, item.text, "after", options=item.options))
+        if _says_two(item.text, vocab):
+            out.append(Item("count", "2", item.end, item.end, "", options=()))
+    return out
+
+
+def _says_two(text: str, vocab: Vocabulary) -> bool:
+    if vocab.code not in _TWO_PHRASES:
+        _TWO_PHRASES[vocab.code] = tuple(p for p, meanings in vocab.meanings.items()
+                                         if any(m[0] == "count" and m[1] == "2" for m in meanings))
+    padded = f" {text} "
+    return any((p in text) if vocab.boundaries == "chars" else (f" {p} " in padded) for p in _TWO_PHRASES[vocab.code])
+
+
+_TWO_PHRASES: dict[str, tuple[str, ...]] = {}
+
+
 def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
     """A phrase with several meanings gets the one its neighbours call for: 'left' a place or a nudge,
-    '左边' a place or a relation; a located picture word is a thing (see _located_pictures)."""
-    out = _located_pictures(list(items), vocab)
+    '左边' a place or a relation; a located picture word is a thing (see _located_pictures), a relation to
+    "them" followed by a noun a relation to that noun (_named_after)."""
+    out = _located_pictures(_named_after(list(items), vocab), vocab)
     for i, item in enumerate(out):
         kinds = {o[0] for o in item.options}
         if item.kind == "referent" and (i > 0 and out[i - 1].kind == "noun"
@@ -287,6 +314,12 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         if len(refs) == 2 and t is not None:
             scene.constraints.append(Constraint("between", t, "between", tuple(refs)))
             targets.append(t)
+        elif j is not None and items[j].kind == "noun" and _counted_two(items, j):
+            # 'between the two books': the two copies of one noun are the references (see layout.plan)
+            t = _target(i, items, slot, other, j)
+            if t is not None:
+                scene.constraints.append(Constraint("relation", t, "near", (slot[j],)))
+                targets.append(t)
         elif len(refs) < 2 and (j is not None and items[j].kind == "noun" or j is None):
             # '꽃병을 가운데에', '가운데에 있는 꽃병': one thing in the middle of the picture
             _place_for(i, items, slot, scene, targets, "c")
@@ -354,6 +387,14 @@ def _subject_clause(i, items, slot, scene: Scene, targets: list[int], vocab: Voc
     scene.constraints.append(Constraint("relation", slot[s], items[i].key, (slot[n],)))
     targets.append(slot[s])
     return True
+
+
+def _counted_two(items: list[Item], j: int) -> bool:
+    """Whether the noun at j is counted as two ('the two books', '두 권의 책')."""
+    k = _near(items, j, "before", {"count"}, skip={"function", "size"})
+    if k is None:
+        k = _near(items, j, "after", {"count"}, skip={"function", "size"})
+    return k is not None and items[k].key == "2"
 
 
 def _two(items, j, side, slot) -> list[int]:

@@ -41,6 +41,9 @@ INVERSE = {"left_of": "right_of", "right_of": "left_of", "above": "below", "belo
            "inside": "around"}
 
 
+BETWEEN_OFF_LINE = 0.12  # how far off the line joining its two references a thing 'between' them may sit
+
+
 def holds(c: Constraint, boxes: dict[int, Box]) -> bool:
     """Whether a constraint holds for the boxes (judged on centres, as a viewer of the grid would)."""
     tx, ty = center(boxes[c.target])
@@ -48,11 +51,15 @@ def holds(c: Constraint, boxes: dict[int, Box]) -> bool:
         return IN_PLACE[c.key](tx, ty)
     if c.kind in ("row", "column"):
         return True  # made of relations between neighbours
-    if c.kind == "between":
+    if c.kind == "between":  # on the segment between the two centres, not just inside their span on one axis
         (ax, ay), (bx, by) = center(boxes[c.refs[0]]), center(boxes[c.refs[1]])
-        if abs(ax - bx) >= abs(ay - by):
-            return min(ax, bx) < tx < max(ax, bx)
-        return min(ay, by) < ty < max(ay, by)
+        dx, dy = bx - ax, by - ay
+        length2 = dx * dx + dy * dy
+        if length2 < 1e-6:
+            return False
+        along = ((tx - ax) * dx + (ty - ay) * dy) / length2
+        across = abs((tx - ax) * dy - (ty - ay) * dx) / length2 ** 0.5
+        return 0.0 < along < 1.0 and across < BETWEEN_OFF_LINE
     ref = boxes[c.refs[0]]
     rx, ry = center(ref)
     key = c.key

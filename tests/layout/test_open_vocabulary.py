@@ -297,3 +297,29 @@ def test_a_subject_right_before_its_reference_is_not_one_compound(instruction):
 def test_a_compound_before_a_relation_stays_one_object_when_something_else_is_placed():
     _, objects = _objects("kahve masasının altında bir kedi")  # a cat under the coffee table
     assert sorted(o[0] for o in objects) == ["cat", "table"], objects
+
+
+def _on_the_way(a, b, t, off=0.12):
+    """t lies on the segment from a to b (strictly inside it, at most `off` away from the line)."""
+    (ax, ay), (bx, by), (tx, ty) = a, b, t
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    along = ((tx - ax) * dx + (ty - ay) * dy) / length2
+    return 0 < along < 1 and abs((tx - ax) * dy - (ty - ay) * dx) / length2 ** 0.5 <= off
+
+
+@pytest.mark.parametrize("instruction,target,refs", [
+    ("put a lamp between the sofa and the window", "lamp", ("sofa", "window")),
+    ("a plant between the lamp and the chair", "plant", ("lamp", "chair")),
+    ("coloca una lámpara entre el sofá y la ventana", "lamp", ("sofa", "window")),
+])
+def test_between_is_on_the_way_from_one_reference_to_the_other(instruction, target, refs):
+    _, objects = _objects(instruction)
+    assert _on_the_way(_one(objects, refs[0]), _one(objects, refs[1]), _one(objects, target)), objects
+
+
+def test_between_the_two_books_makes_two_books_with_the_vase_between():
+    _, objects = _objects("place the vase between the two books")
+    books = [o[2] for o in objects if o[0] == "books"]
+    assert len(books) == 2, objects
+    assert _on_the_way(books[0], books[1], _one(objects, "vase"))
