@@ -169,8 +169,10 @@ def _located_pictures(items: list[Item], vocab: Vocabulary) -> list[Item]:
 
 
 def _named_after(items: list[Item], vocab: Vocabulary) -> list[Item]:
-    """'between the two books', 'between those lamps': a phrase read as a relation to "them" that a noun
-    follows is a relation to that noun, and its "two" counts the noun."""
+    """'between the two books', 'between those lamps': where a relation's reference follows it, a phrase read
+    as a relation to "them" that a noun follows is a relation to that noun, and its "two" counts the noun."""
+    if vocab.reference != "after":
+        return items  # 'その下に犬', 'उसके नीचे एक कुत्ता': there the noun after is what is placed below "it"
     out: list[Item] = []
     for i, item in enumerate(items):
         following = _near(items, i, "after", {"noun"}) if item.kind == "relation_it" else None
@@ -213,7 +215,8 @@ def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
             nouns = sum(1 for it in out if it.kind in ("noun", "referent"))
             # a relation needs something on the reference side and something else to place: '球拍在左边吗'
             # (one noun) is a place, '狗在猫的左边' a relation
-            use = rel if neighbour is not None and out[neighbour].kind != "picture" and nouns >= 2 else place
+            related = neighbour is not None and out[neighbour].kind != "picture" and nouns >= 2
+            use = rel if related or _relation_to_the_last(out, i, vocab) else place
             out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
         elif item.kind == "place" and vocab.reference == "before" and item.key in SIDE_RELATION:
             # '猫左边', '고양이 왼쪽': a side word right after a noun is a relation to that noun
@@ -226,6 +229,17 @@ def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
             use = next(o for o in item.options if o[0] == ("nudge" if modified else "place"))
             out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
     return out
+
+
+def _relation_to_the_last(items: list[Item], i: int, vocab: Vocabulary) -> bool:
+    """'sol üst köşede bir kedi ve altında bir köpek' (a cat in the top left and under it a dog): where the
+    reference stands before the relation word, one that starts a clause after a noun, with a noun after it,
+    relates that noun to what was said before (see _relation)."""
+    if vocab.reference != "before" or i == 0:
+        return False
+    start = items[i - 1].kind == "conjunction" or items[i - 1].kind == "punct" and items[i - 1].key in COMMA
+    return start and any(it.kind == "noun" for it in items[:i - 1]) and \
+        _near(items, i, "after", {"noun"}, skip=SKIP | {"who"}) is not None
 
 
 def _later_noun(items: list[Item], i: int) -> bool:
@@ -284,7 +298,11 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
     side = item.side or vocab.reference
     other = "before" if side == "after" else "after"
     if item.kind == "relation_it":
-        t = _target(i, items, slot, other if vocab.reference == "after" else side, None)
+        if vocab.reference == "after":
+            t = _target(i, items, slot, other, None)
+        else:  # 'その下に犬' (the dog below it): the noun right after, else 'and the dog, below it' the one before
+            after = _near(items, i, "after", {"noun"}, skip=SKIP | {"who"})
+            t = slot[after] if after is not None else _target(i, items, slot, side, None)
         ref = _antecedent(targets, t, scene)
         if t is None or ref is None:
             if t is not None:
@@ -328,6 +346,15 @@ def _relation(i, items, slot, scene: Scene, targets: list[int], vocab: Vocabular
         return
     if j is None and _near(items, i, side, {"place"}) is not None:
         return  # 'नीचे बाएँ कोने में', 'in the top left corner': the relation word belongs to the place
+    if j is None and _relation_to_the_last(items, i, vocab):
+        # 've altında bir köpek' (and under it a dog): with the reference before the relation word, a
+        # relation that starts a clause relates the noun after it to the last noun before that clause
+        after = _near(items, i, "after", {"noun"}, skip=SKIP | {"who"})
+        last = max(k for k in range(i - 1) if items[k].kind == "noun")
+        if slot[after] != slot[last]:
+            scene.constraints.append(Constraint("relation", slot[after], item.key, (slot[last],)))
+            targets.append(slot[after])
+            return
     if j is None:  # "put the lamp to the left": a place on the picture after all
         if TO_PLACE.get(item.key):
             _place_for(i, items, slot, scene, targets, TO_PLACE[item.key])
@@ -499,6 +526,10 @@ def _place(i, items, slot, scene: Scene, targets: list[int]) -> None:
 def _place_for(i, items, slot, scene: Scene, targets: list[int], key: str) -> None:
     before = _near(items, i, "before", {"noun", "referent"}, skip=SKIP | {"place", "relation", "relation_it"})
     after = _near(items, i, "after", {"noun", "referent"}, skip=SKIP | {"place"})
+    if after is None:  # 'ऊपर बाएँ कोने में एक बिल्ली' (in the top left corner a cat): past the place's own 'in'
+        k = _near(items, i, "after", {"relation"}, skip=SKIP | {"place"})
+        if k is not None and items[k].key == "inside":
+            after = _near(items, k, "after", {"noun", "referent"}, skip=SKIP | {"place"})
     if before is not None and after is not None:
         j = before if (i - before) <= (after - i) else after
     else:

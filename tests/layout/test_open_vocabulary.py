@@ -323,3 +323,16 @@ def test_between_the_two_books_makes_two_books_with_the_vase_between():
     books = [o[2] for o in objects if o[0] == "books"]
     assert len(books) == 2, objects
     assert _on_the_way(books[0], books[1], _one(objects, "vase"))
+
+
+@pytest.mark.parametrize("instruction", [
+    "左上に猫、その下に犬",  # ja: the noun after 'その下に' is what goes below
+    "ऊपर बाएँ कोने में एक बिल्ली और उसके नीचे एक कुत्ता",  # hi: the corner's own 'में' before the cat
+    "sol üst köşede bir kedi ve altında bir köpek",  # tr: 'altında' starting a clause = under it
+    "猫在左上，下面放一只狗",
+])
+def test_a_cat_in_the_top_left_and_a_dog_below_it_in_reference_first_languages(instruction):
+    _, objects = _objects(instruction)
+    (cx, cy), (dx, dy) = _one(objects, "cat"), _one(objects, "dog")
+    assert cx < THIRD and cy < THIRD, objects
+    assert dy > cy and abs(dx - cx) < 0.2, objects
