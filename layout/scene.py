@@ -218,17 +218,29 @@ def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
             related = neighbour is not None and out[neighbour].kind != "picture" and nouns >= 2
             use = rel if related or _relation_to_the_last(out, i, vocab) else place
             out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
-        elif item.kind == "place" and vocab.reference == "before" and item.key in SIDE_RELATION:
+        elif (item.kind == "place" and vocab.reference == "before" and item.key in SIDE_RELATION
+              and i > 0 and out[i - 1].kind == "noun"):
             # '猫左边', '고양이 왼쪽': a side word right after a noun is a relation to that noun
-            prev = out[i - 1] if i > 0 else None
-            if prev is not None and prev.kind == "noun" and item.start - prev.end <= 1 and _later_noun(out, i):
+            prev = out[i - 1]
+            if item.start - prev.end <= 1 and _later_noun(out, i):
                 out[i] = Item("relation", SIDE_RELATION[item.key], item.start, item.end, item.text, "before",
                               options=item.options)
         elif "nudge" in kinds and "place" in kinds:
-            modified = i > 0 and out[i - 1].kind == "amount"
-            use = next(o for o in item.options if o[0] == ("nudge" if modified else "place"))
+            use = next(o for o in item.options if o[0] == ("nudge" if _by_an_amount(out, i) else "place"))
             out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
+        elif (item.kind == "relation" and item.key in NUDGE_OF and _by_an_amount(out, i)
+              and _near(out, i, item.side or vocab.reference, {"noun", "referent", "picture"}) is None):
+            # 'أعلى قليلا' (higher, a bit): a direction with an amount and nothing to relate to is a nudge
+            out[i] = Item("nudge", NUDGE_OF[item.key], item.start, item.end, item.text, options=item.options)
     return out
+
+
+NUDGE_OF = {"above": "up", "below": "down", "left_of": "left", "right_of": "right"}
+
+
+def _by_an_amount(items: list[Item], i: int) -> bool:
+    """'थोड़ा ऊपर', 'أعلى قليلا': an amount word right before or right after."""
+    return i > 0 and items[i - 1].kind == "amount" or i + 1 < len(items) and items[i + 1].kind == "amount"
 
 
 def _relation_to_the_last(items: list[Item], i: int, vocab: Vocabulary) -> bool:

@@ -336,3 +336,17 @@ def test_a_cat_in_the_top_left_and_a_dog_below_it_in_reference_first_languages(i
     (cx, cy), (dx, dy) = _one(objects, "cat"), _one(objects, "dog")
     assert cx < THIRD and cy < THIRD, objects
     assert dy > cy and abs(dx - cx) < 0.2, objects
+
+
+@pytest.mark.parametrize("first,nudge", [
+    ("लैंप को बाईं ओर रखो", "थोड़ा ऊपर"),  # a bit up: the amount before
+    ("ضع المصباح على اليسار", "أعلى قليلا"),  # higher, a bit: the amount after
+])
+def test_a_direction_with_an_amount_nudges_what_was_placed(first, nudge):
+    plan, state = plan_layout(first)
+    before = center(plan["objects"][0]["box"])
+    plan, state = plan_layout(nudge, state)
+    after = center(plan["objects"][0]["box"])
+    assert plan["action"] == "move"
+    assert after[1] < before[1] and after[1] > THIRD / 2  # moved up a little, not to the top row
+    assert after[0] == pytest.approx(before[0])
