@@ -425,6 +425,8 @@ class _Reversed:
                     rank = (demoted or _QUALIFIER.search(alt) is not None, (sense, position) != (1, 0),
                             " " in english or "-" in english, -common, sense, position, order)
                     key = _reversed_key(plain)
+                    if demoted and " " in key:
+                        continue  # 'молодая женщина' under _разг. molly: a description, not the phrase's name
                     if key not in best or rank < best[key][0]:
                         best[key] = (rank, english)
         self.table = {key: english for key, (_, english) in best.items()}

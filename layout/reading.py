@@ -361,8 +361,10 @@ def _merge_modifiers(items: list[Item], lang: str, vocab: Vocabulary) -> list[It
             if lang == "en":
                 name_en = names.english_name(merged_text, "en")[0]
                 known = head.known or modifier.known
-            else:  # one name for the pair where a dictionary has it ('kebun binatang' zoo), else the head's
-                name_en, known = (gloss(merged_text, lang) or head.name_en), head.known
+            else:  # two known nouns: one name for the pair where a dictionary has it ('kebun binatang' zoo)
+                # (not where words are found by a segmenter: it already kept the compounds it knows whole)
+                pair = gloss(merged_text, lang) if head.known and modifier.known and vocab.boundaries != "chars" else None
+                name_en, known = (pair or head.name_en), head.known
             out[-1] = replace(prev, end=item.end, text=merged_text, key=name_en, name_en=name_en, known=known)
             continue
         out.append(item)
