@@ -117,8 +117,12 @@ def _place(action, lang, items, nouns, state: LayoutState, text):
     if not scene.things and not scene.pronoun and not any(i.kind == "referent" for i in items):
         reason = "no object was named" if _spatial(items) else "nothing was said about where to put it"
         return _no_placement(lang, reason, state, _verb(items, scene, state))
+    named = [t.name for t in scene.things]
     scene = _with_last_object(scene, state, items)
     if scene is None:
+        if named:  # 'put the dog below it' in a first round: the dog was named, "it" is what is missing
+            return _no_placement(lang, f"'it' stands for nothing placed yet, so there is nothing to place the "
+                                       f"{named[0]} by; name the other object too", state)
         return _no_placement(lang, "no object was named and nothing has been placed yet", state)
     if not scene.constraints and scene.things and all(state.find(_state_key(t)) for t in scene.things):
         # 'add the dog' after a round whose plan placed a dog too: where that plan put it

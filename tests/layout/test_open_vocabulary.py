@@ -350,3 +350,9 @@ def test_a_direction_with_an_amount_nudges_what_was_placed(first, nudge):
     assert plan["action"] == "move"
     assert after[1] < before[1] and after[1] > THIRD / 2  # moved up a little, not to the top row
     assert after[0] == pytest.approx(before[0])
+
+
+def test_it_with_nothing_placed_yet_says_what_is_missing_not_that_nothing_was_named():
+    plan, _ = plan_layout("put the dog below it")
+    assert plan["objects"] == []
+    assert any("'it' stands for nothing placed yet" in n and "dog" in n for n in plan["notes"]), plan["notes"]
