@@ -189,7 +189,7 @@ def _select(hits: list[Item]) -> list[Item]:
     for i, hit in enumerate(ordered):
         j = bisect_right(ends, hit.start, 0, i)  # hits 0..j-1 end at or before this one starts
         before.append(j)
-        with_it = best[j] + (hit.end - hit.start) * 10 + PRIORITY.get(hit.kind, 2) - 3  # fewer, longer hits on a tie
+        with_it = best[j] + (hit.end - hit.start) * 10 + PRIORITY.get(hit.kind, 2) - 5  # fewer, longer hits on a tie
         take[i + 1] = with_it > best[i]
         best[i + 1] = with_it if take[i + 1] else best[i]
     chosen, i = [], len(ordered)

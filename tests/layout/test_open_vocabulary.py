@@ -330,6 +330,7 @@ def test_between_the_two_books_makes_two_books_with_the_vase_between():
     "ऊपर बाएँ कोने में एक बिल्ली और उसके नीचे एक कुत्ता",  # hi: the corner's own 'में' before the cat
     "sol üst köşede bir kedi ve altında bir köpek",  # tr: 'altında' starting a clause = under it
     "猫在左上，下面放一只狗",
+    "แมวที่มุมซ้ายบนและสุนัขอยู่ข้างล่างมัน",  # th: 'อยู่' + 'ข้างล่างมัน' (below it), not 'อยู่ข้าง' + 'ล่าง'
 ])
 def test_a_cat_in_the_top_left_and_a_dog_below_it_in_reference_first_languages(instruction):
     _, objects = _objects(instruction)
