@@ -215,7 +215,9 @@ def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
             nouns = sum(1 for it in out if it.kind in ("noun", "referent"))
             # a relation needs something on the reference side and something else to place: '球拍在左边吗'
             # (one noun) is a place, '狗在猫的左边' a relation
-            related = neighbour is not None and out[neighbour].kind != "picture" and nouns >= 2
+            related = neighbour is not None and out[neighbour].kind != "picture" and (
+                nouns >= 2 or vocab.reference == "after" and abs(neighbour - i) == 1)
+            # ('có gì ở trên bàn': what is on the table, one noun right after: its reference, not the top)
             use = rel if related or _relation_to_the_last(out, i, vocab) else place
             out[i] = Item(use[0], use[1], item.start, item.end, item.text, use[2], options=item.options)
         elif (item.kind == "place" and vocab.reference == "before" and item.key in SIDE_RELATION

@@ -357,3 +357,9 @@ def test_it_with_nothing_placed_yet_says_what_is_missing_not_that_nothing_was_na
     plan, _ = plan_layout("put the dog below it")
     assert plan["objects"] == []
     assert any("'it' stands for nothing placed yet" in n and "dog" in n for n in plan["notes"]), plan["notes"]
+
+
+@pytest.mark.parametrize("question", ["có gì ở trên bàn?", "what is on the table?"])
+def test_asking_what_is_on_a_thing_does_not_move_that_thing(question):
+    plan, _ = plan_layout(question)  # nothing to place: the table is not sent to the top row
+    assert plan["objects"] == [] and plan["action"] == "none", plan
