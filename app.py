@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from studio.settings import StudioSettings
+from workers.settings import load_settings
 
 if TYPE_CHECKING:  # the real types, without importing the tiers before the settings are applied
     from pipelines import ModelStore
@@ -140,7 +141,7 @@ def create_app(settings: StudioSettings, services: Services | None = None):
 
 
 def main() -> None:
-    settings = StudioSettings()
+    settings = load_settings(StudioSettings)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     import uvicorn
 

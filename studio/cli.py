@@ -32,6 +32,7 @@ from pipelines.image_input.sources import count_sources
 from studio import cli_banners
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
+from workers.settings import load_settings
 from workers.white_background import WhiteBackgroundJob, check_job, run_white_background
 
 log = logging.getLogger("studio.cli")
@@ -162,7 +163,11 @@ def _pull_generative(store: ModelStore, name: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = StudioSettings()
+    try:
+        settings = load_settings(StudioSettings)
+    except SystemExit as exc:  # a bad STUDIO_* variable: its message, and the bad-command-line status
+        print(exc, file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "whitebg":

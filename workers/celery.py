@@ -3,7 +3,7 @@
 The web process never imports this module; it enqueues through workers.queue.CeleryDispatcher.
 """
 
-from workers.settings import WorkerSettings
+from workers.settings import WorkerSettings, load_settings
 from workers.worker import create_worker_app
 
-app = create_worker_app(WorkerSettings())
+app = create_worker_app(load_settings(WorkerSettings))

@@ -19,7 +19,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from typing import TypeVar
+
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipelines import REGISTRY
@@ -31,6 +33,27 @@ from workers.queue import QueueConfig
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "storefront-studio"
+
+
+Settings = TypeVar("Settings", bound=BaseSettings)
+
+
+def load_settings(settings_class: type[Settings]) -> Settings:
+    """An entry point's settings from the environment; a bad value exits with a message naming the variable,
+    what it was given and what is allowed (no traceback)."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        prefix = settings_class.model_config.get("env_prefix", "")
+        problems = []
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            if error["loc"]:
+                name = prefix + "_".join(map(str, error["loc"])).upper()
+                problems.append(f"{name}={error['input']!r}: {message}")
+            else:
+                problems.append(message)
+        raise SystemExit("error: bad setting: " + "; ".join(problems)) from None
 
 
 class TierSettings(BaseSettings):

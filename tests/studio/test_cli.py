@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -112,3 +113,23 @@ def test_a_model_that_cannot_be_had_exits_3_with_what_to_do(tmp_path, inputs):
     assert done.returncode == 3
     assert "model 'birefnet-general' could not be obtained" in done.stderr
     assert "studio models pull birefnet-general" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_setting_in_the_environment_exits_2_naming_the_variable(tmp_path, inputs, monkeypatch, data_dir):
+    folder, _ = inputs
+    monkeypatch.setenv("STUDIO_WHITEBG_THREADS", "-1")
+    done = studio("whitebg", folder, "--out", tmp_path / "out", data_dir=data_dir)
+    assert done.returncode == 2
+    assert "STUDIO_WHITEBG_THREADS='-1'" in done.stderr and "greater than or equal to 0" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_studio_and_a_worker_refuse_a_bad_setting_without_a_traceback(tmp_path):
+    env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path), "STUDIO_PORT": "99999", "STUDIO_SOFT_TIME_LIMIT_S": "soon"}
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    web = subprocess.run([sys.executable, str(app)], capture_output=True, text=True, env=env, timeout=120)
+    assert web.returncode != 0 and "STUDIO_PORT='99999'" in web.stderr and "Traceback" not in web.stderr
+    worker = subprocess.run([sys.executable, "-c", "import workers.celery"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert worker.returncode != 0 and "STUDIO_SOFT_TIME_LIMIT_S='soon'" in worker.stderr
+    assert "Traceback" not in worker.stderr
