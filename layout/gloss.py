@@ -79,7 +79,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from layout.segment import ADJ, ADP, DET, NUM, OTHER, PRON, VERB, lemma, segment
+from layout.segment import ADJ, ADP, DET, NUM, PRON, VERB, lemma, segment
 
 _CEDICT_FILE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
 _LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
@@ -363,7 +363,7 @@ _SENSE_MARK = re.compile(r"\s+\d+\.$")  # eng-ind's "kucing 2.": the number of t
 _QUALIFIER = re.compile(r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]")  # eng-hin's "घर{बड़ी~इमारत~में}" (in a big house)
 _ENGLISH_WORD = re.compile(r"[a-z]+")
 _HEADER_SPLIT = re.compile(r"\s+[/<]")  # "cup final /kˈʌp fˈaɪnəl/ <N>": the headword ends at its IPA or tag
-_NOT_NOUN = frozenset((VERB, ADJ, ADP, DET, NUM, PRON))  # layout.segment POS that rule out an untagged entry
+_NOT_NOUN = frozenset((VERB, ADJ, ADP, DET, NUM, PRON))  # layout.segment POS that rule out a looked-up word
 
 
 def _reversed_key(word: str) -> str:
@@ -379,8 +379,8 @@ class _Reversed:
     of alternatives (eng-ind's English definition lines and eng-hin's indented example sentences are skipped;
     eng-hin's '~' is a space and its {...} a qualifier). Only headwords tagged as nouns (<n>, <N>, <N/Adj>)
     count (eng-ind's few untagged entries are idioms: left out); eng-rus has no tags at all, so there every
-    headword but 'to ...'/'be ...' counts and gloss() asks the language's analyser whether the word looked
-    up is a noun (``tagged`` is False). Of the English nouns a translation belongs
+    headword but 'to ...'/'be ...' counts (``tagged`` is False). Either way gloss() asks the language's
+    analyser, where it has one, whether the word looked up is a noun. Of the English nouns a translation belongs
     to, the best is kept, ranked by:
 
       1. a plain translation before a qualified one ('घर{in a big building}' is apartment's, 'घर' home's);
@@ -505,11 +505,8 @@ def _mueller_entry(entry: str, counts: Counter) -> tuple[str, bool, list[tuple[i
 
 def _after_pos(line: str) -> str:
     """The text after the last part-of-speech mark of a line ('   [rʊ:dlɘft] _n. хоры в церкви' -> ' хоры ...')."""
-    last = None
-    for last in _MUELLER_POS.finditer(line):
-        pass
-    rest = line[last.end():] if last else line
-    return _PARENS.sub(" ", rest) if rest.lstrip().startswith("(") else rest
+    marks = list(_MUELLER_POS.finditer(line))
+    return _PARENS.sub(" ", line[marks[-1].end():] if marks else line)  # '(_pl. calves)': no translation
 
 
 MUELLER = "mueller7"  # the Debian package mueller7-dict (GPL-2+): ~46,000 English headwords
@@ -554,10 +551,12 @@ def _reversed_gloss(word: str, lang: str) -> str | None:
         english = book.table.get(key)
         if english is None:
             continue
-        if not book.tagged or lang == "ru":  # is the Russian word itself a noun? (pymorphy3 via layout.segment)
-            tokens = [t for t in segment(form, lang) if t.pos != OTHER or t.text.isalnum()]
-            if not tokens or tokens[-1].pos in _NOT_NOUN:
-                continue
+        # is the word itself a noun in its own language? (pymorphy3 for ru via layout.segment): a noun entry
+        # of the English side can still be translated by an adjective ('ebony' -> 'черный')
+        # (languages without an analyser tag every word OTHER: nothing is ruled out there)
+        tokens = segment(form, lang)
+        if tokens and tokens[-1].pos in _NOT_NOUN:
+            continue
         return english
     return None
 

@@ -99,18 +99,16 @@ def english_name(phrase: str, code: str) -> tuple[str, bool]:
         found = lookup(candidate, code)
         if found:
             return found, True
-    if len(words) > 1:
-        glossed = gloss(phrase, code)  # a dictionary entry for the whole phrase beats its head word's name
-        if glossed:  # ('kebun binatang' zoo, not garden; 'мусорный бак' trash can, not tank)
-            return glossed, True
+    # an open bilingual dictionary, where the language has one, for the whole phrase or word before its head
+    # word or the noun it ends with ('kebun binatang' zoo, not garden; 'зоопарк' zoo, not park)
+    glossed = gloss(phrase, code)
+    if glossed:
+        return glossed, True
     head = words[-1] if vocabulary(code).head == "last" else words[0]
     if head != phrase:
         name, known = english_name(head, code)
         if known:
             return name, True
-    glossed = gloss(phrase, code)  # an open bilingual dictionary, where the language has one
-    if glossed:  # the whole word first: 'зоопарк' zoo, not the park it ends with
-        return glossed, True
     compound = _compound_head(phrase, code) if len(words) == 1 else None
     if compound:
         return compound, True

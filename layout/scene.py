@@ -112,22 +112,20 @@ def _second_mentions(items: list[Item], vocab: Vocabulary) -> set[int]:
     return out
 
 
-_PICTURE_PHRASES: dict[str, tuple[str, ...]] = {}
+_PHRASES: dict[tuple[str, str, str | None], tuple[str, ...]] = {}
 
 
-def _picture_phrases(vocab: Vocabulary) -> tuple[str, ...]:
-    if vocab.code not in _PICTURE_PHRASES:
-        _PICTURE_PHRASES[vocab.code] = tuple(
-            p for p, meanings in vocab.meanings.items() if any(m[0] == "picture" for m in meanings))
-    return _PICTURE_PHRASES[vocab.code]
-
-
-def _names_picture(text: str, vocab: Vocabulary) -> bool:
-    """Whether a phrase ('at the bottom of the image', '画面の下') contains a word for the picture itself."""
+def _contains(text: str, vocab: Vocabulary, kind: str, key: str | None = None) -> bool:
+    """Whether a matched phrase contains one of the language's phrases of that kind (and key), as whole
+    words where words are separated: 'at the bottom of the image' names the picture, 'between the two' a 2."""
+    found = (vocab.code, kind, key)
+    if found not in _PHRASES:
+        _PHRASES[found] = tuple(p for p, meanings in vocab.meanings.items()
+                                if any(m[0] == kind and (key is None or m[1] == key) for m in meanings))
     if vocab.boundaries == "chars":
-        return any(p in text for p in _picture_phrases(vocab))
+        return any(p in text for p in _PHRASES[found])
     padded = f" {text} "
-    return any(f" {p} " in padded for p in _picture_phrases(vocab))
+    return any(f" {p} " in padded for p in _PHRASES[found])
 
 
 def _located_pictures(items: list[Item], vocab: Vocabulary) -> list[Item]:
@@ -149,7 +147,7 @@ def _located_pictures(items: list[Item], vocab: Vocabulary) -> list[Item]:
                     frames.add(j)
         if frames:
             things |= set(pictures) - frames
-    framed = any(it.kind == "place" and _names_picture(it.text, vocab) for it in items)
+    framed = any(it.kind == "place" and _contains(it.text, vocab, "picture") for it in items)
     if framed:  # 'a picture at the bottom of the image': the place names the canvas, so the picture is a thing
         things |= {i for i in pictures if _near(items, i, "after", {"place"}) is not None
                    or _near(items, i, "before", {"place"}) is not None}
@@ -180,20 +178,9 @@ def _named_after(items: list[Item], vocab: Vocabulary) -> list[Item]:
             out.append(item)
             continue
         out.append(Item("relation", item.key, item.start, item.end, item.text, "after", options=item.options))
-        if _says_two(item.text, vocab):
+        if _contains(item.text, vocab, "count", "2"):
             out.append(Item("count", "2", item.end, item.end, "", options=()))
     return out
-
-
-def _says_two(text: str, vocab: Vocabulary) -> bool:
-    if vocab.code not in _TWO_PHRASES:
-        _TWO_PHRASES[vocab.code] = tuple(p for p, meanings in vocab.meanings.items()
-                                         if any(m[0] == "count" and m[1] == "2" for m in meanings))
-    padded = f" {text} "
-    return any((p in text) if vocab.boundaries == "chars" else (f" {p} " in padded) for p in _TWO_PHRASES[vocab.code])
-
-
-_TWO_PHRASES: dict[str, tuple[str, ...]] = {}
 
 
 def disambiguate(items: list[Item], vocab: Vocabulary) -> list[Item]:
