@@ -9,15 +9,15 @@ Speed, images per second over the whole set:
 - rembg's mask alone (`remove(..., only_mask=True)` on decoded images): the reference;
 - ours, the `studio whitebg` path: the files read and decoded, segmentation, matte, decontamination, framing
   on the preset's canvas, JPEG/PNG encoding, compliance check, results and report written (the calls
-  `studio whitebg FOLDER --out DIR` makes: iter_sources -> run_white_background -> OutputWriter; the masks
+  `studio whitebg FOLDER --out DIR` makes: cli.write_white_backgrounds and the report; the masks
   scored are the results' own, not written out).
   These two take turns chunk by chunk (--chunk images, order ABBA, --rounds passes over the set), so that
   other work on this shared machine slows both alike; the ratio is printed over everything and as the
   median of the chunk pairs, with the share of the machine's CPU that other processes took meanwhile;
 - once each, unless --ratio-only: the `studio whitebg` command itself on the whole folder (model loading
   included), rembg's own white cut-out (`bgcolor=white`, input size, no framing; its masks are the
-  mask-only ones), our whole output on decoded images as a batch, and one image at a time and our mask alone (these two,
-like the per-stage split, with a session on every core).
+  mask-only ones), our whole output on decoded images as a batch, and one image at a time and our mask
+  alone (these two, like the per-stage split, with a session on every core).
 Per stage: one image at a time, the steps on one thread (no overlap), wall milliseconds per image spent in decoding,
 the network (with its resizing), the matte, decontamination, framing (resize, canvas, blend, shadow),
 encoding, the compliance check, and the rest.
@@ -51,11 +51,11 @@ from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background 
 from pipelines.cutout import compose  # noqa: E402
 from pipelines.cutout import white_background as pipeline  # noqa: E402
 from pipelines.cutout.white_background import make_product_mask, make_white_backgrounds  # noqa: E402
-from pipelines.image_input import iter_sources, load_image  # noqa: E402
+from pipelines.image_input import load_image  # noqa: E402
 from studio import cli  # noqa: E402
 from studio.outputs import OutputWriter  # noqa: E402
 from studio.settings import StudioSettings  # noqa: E402
-from workers.white_background import WhiteBackgroundJob, run_white_background  # noqa: E402
+from workers.white_background import WhiteBackgroundJob  # noqa: E402
 
 REFERENCE = "rembg.remove (mask only)"
 OURS = "ours: the `studio whitebg` path (files in, whole output, files out)"
@@ -131,15 +131,13 @@ def studio_whitebg(files: list[Path], model: str, preset: str, models_dir: Path,
 
 
 def whitebg_path(files: list[Path], job: WhiteBackgroundJob, store: ModelStore, out: Path) -> list[np.ndarray]:
-    """What `studio whitebg FILES --out OUT` does per run, with the model already loaded; the masks."""
-    settings = StudioSettings()
+    """What `studio whitebg FILES --out OUT` does per run (cli.write_white_backgrounds and the report), with
+    the model already loaded; the masks."""
     writer = OutputWriter(out, protected=set(files))
-    items = iter_sources(files, settings.image_limits(), settings.archive_limits())
     masks = []
-    for outcome in run_white_background(items, job, store, settings.image_limits()):
+    for outcome in cli.write_white_backgrounds(files, job, store, StudioSettings(), writer):
         if not outcome.ok:
             raise SystemExit(f"{outcome.name} failed: {outcome.error}")
-        writer.add(outcome)
         masks.append(np.asarray(outcome.result.mask))
     writer.write_report()
     return masks

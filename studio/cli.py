@@ -21,6 +21,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from tqdm import tqdm
 
@@ -33,7 +34,7 @@ from studio import cli_banners
 from studio.outputs import OutputWriter
 from studio.settings import StudioSettings
 from workers.settings import load_settings
-from workers.white_background import WhiteBackgroundJob, check_job, run_white_background
+from workers.white_background import ItemOutcome, WhiteBackgroundJob, check_job, run_white_background
 
 log = logging.getLogger("studio.cli")
 
@@ -105,12 +106,10 @@ def whitebg(args, settings: StudioSettings) -> int:
     inputs = [Path(p).resolve() for p in args.inputs]
     protected = {p for p in inputs if p.is_file()} | {f.resolve() for p in inputs if p.is_dir() for f in p.rglob("*")}
     writer = OutputWriter(args.out, args.mask_dir, protected=protected)
-    items = iter_sources(args.inputs, settings.image_limits(), settings.archive_limits())
     failed = 0
     try:
         with tqdm(total=total, unit="img", desc="white background", file=sys.stderr) as bar:
-            for outcome in run_white_background(items, job, store, settings.image_limits()):
-                writer.add(outcome)
+            for outcome in write_white_backgrounds(args.inputs, job, store, settings, writer):
                 if not outcome.ok:
                     failed += 1
                     bar.write(f"FAILED {outcome.name}: {outcome.error}", file=sys.stderr)
@@ -122,6 +121,16 @@ def whitebg(args, settings: StudioSettings) -> int:
     done = len(writer.written)
     print(f"{done} done, {failed} failed → {args.out} (report: {report.name})", file=sys.stderr)
     return 1 if failed else 0
+
+
+def write_white_backgrounds(inputs, job: WhiteBackgroundJob, store: ModelStore, settings: StudioSettings,
+                            writer: OutputWriter) -> Iterator[ItemOutcome]:
+    """What `studio whitebg` does with its inputs (files, folders, zips): each outcome, in order, after the
+    writer has its files; the caller writes the report when it is done."""
+    items = iter_sources(inputs, settings.image_limits(), settings.archive_limits())
+    for outcome in run_white_background(items, job, store, settings.image_limits()):
+        writer.add(outcome)
+        yield outcome
 
 
 def models(args, settings: StudioSettings) -> int:
@@ -163,11 +172,7 @@ def _pull_generative(store: ModelStore, name: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = load_settings(StudioSettings)
-    except SystemExit as exc:  # a bad STUDIO_* variable: its message, and the bad-command-line status
-        print(exc, file=sys.stderr)
-        return 2
+    settings = load_settings(StudioSettings, status=2)  # a bad STUDIO_* value: the bad-command-line status
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "whitebg":

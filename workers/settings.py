@@ -17,8 +17,8 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-
 from typing import TypeVar
 
 from pydantic import Field, ValidationError, model_validator
@@ -38,9 +38,9 @@ def _default_data_dir() -> Path:
 Settings = TypeVar("Settings", bound=BaseSettings)
 
 
-def load_settings(settings_class: type[Settings]) -> Settings:
-    """An entry point's settings from the environment; a bad value exits with a message naming the variable,
-    what it was given and what is allowed (no traceback)."""
+def load_settings(settings_class: type[Settings], status: int = 1) -> Settings:
+    """An entry point's settings from the environment; a bad value exits with `status` and one line naming the
+    variable, what it was given and what is allowed (no traceback)."""
     try:
         return settings_class()
     except ValidationError as exc:
@@ -53,7 +53,8 @@ def load_settings(settings_class: type[Settings]) -> Settings:
                 problems.append(f"{name}={error['input']!r}: {message}")
             else:
                 problems.append(message)
-        raise SystemExit("error: bad setting: " + "; ".join(problems)) from None
+        print("error: bad setting: " + "; ".join(problems), file=sys.stderr)
+        raise SystemExit(status) from None
 
 
 class TierSettings(BaseSettings):

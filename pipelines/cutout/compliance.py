@@ -55,14 +55,11 @@ class ComplianceReport:
         }
 
 
-def _purity(pixels: np.ndarray, footprint: np.ndarray | Patch, background: tuple[int, int, int]) -> float | None:
+def _purity(pixels: np.ndarray, footprint: Patch, background: tuple[int, int, int]) -> float | None:
     """Share of background pixels (away from the product and its shadow) that are exactly the colour.
 
-    footprint: a bool mask of the whole image, or a Patch covering only the part of it where something
-    was drawn (the rest is background); its neighbourhood is worked out only there. Every pixel of the
-    image is still read."""
-    if not isinstance(footprint, Patch):
-        footprint = Patch(footprint, 0, 0)
+    footprint: the part of the image where something was drawn (nonzero; the rest is background; a whole
+    mask is Patch(mask, 0, 0)); its neighbourhood is worked out only there. Every pixel is still read."""
     height, width = pixels.shape[:2]
     fh, fw = footprint.values.shape[:2]
     x0, y0 = max(0, footprint.x - JPEG_BLOCK), max(0, footprint.y - JPEG_BLOCK)
@@ -86,14 +83,14 @@ def _purity(pixels: np.ndarray, footprint: np.ndarray | Patch, background: tuple
 
 def check_compliance(
     pixels: np.ndarray,
-    footprint: np.ndarray | Patch,
+    footprint: Patch,
     preset: Preset,
     product_box: tuple[int, int, int, int] | None,
     encoded_bytes: int,
     notes: tuple[str, ...] = (),
 ) -> ComplianceReport:
     """pixels: the final image as encoded (pure 8×8 blocks stay pure in our JPEGs, see white_background);
-    footprint: product (+ shadow) pixels, a bool mask of the image or a Patch of it (see _purity)."""
+    footprint: where the product (+ shadow) was drawn (see _purity)."""
     height, width = pixels.shape[:2]
     checks: list[Check] = []
     fill = purity = None

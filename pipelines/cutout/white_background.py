@@ -106,7 +106,7 @@ def _frame(rgb: np.ndarray, alpha: np.ndarray, alpha8: np.ndarray, bounds, prese
         pixels = np.zeros((*rgb.shape[:2], 4), np.uint8)
         pixels[crop][..., :3] = compose.decontaminate(rgb[crop], alpha[crop])
         pixels[..., 3] = alpha8
-        return pixels, alpha8, bounds
+        return pixels, compose.Patch(alpha8, 0, 0), bounds
     spot = compose.place((x1 - x0, y1 - y0), (preset.width, preset.height), preset.margin)
     if spot.scale > UPSCALE_WARNING:
         notes.append(f"the product was enlarged {spot.scale:.1f}×: a larger source photo gives a sharper result")

@@ -12,6 +12,7 @@ from PIL import Image
 
 from pipelines import ModelStore, WhiteBackgroundOptions, make_white_background
 from pipelines.cutout.compliance import _purity
+from pipelines.cutout.compose import Patch
 from pipelines.errors import InvalidOptions, ProductNotFound
 
 
@@ -48,7 +49,7 @@ def test_jpeg_file_is_as_pure_as_the_pixels_checked(no_model_store):
     result = make_white_background(cutout(), WhiteBackgroundOptions(preset="amazon"), store=no_model_store)
     decoded = np.asarray(Image.open(io.BytesIO(result.encoded)))
     footprint = np.asarray(result.image.convert("L")) < 255
-    assert _purity(decoded, footprint, (255, 255, 255)) == 1.0
+    assert _purity(decoded, Patch(footprint, 0, 0), (255, 255, 255)) == 1.0
 
 
 def test_no_background_colour_fringes_onto_white(no_model_store):
@@ -181,8 +182,6 @@ def test_blend_refuses_a_canvas_it_cannot_draw_into():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_purity_of_a_patch_equals_purity_of_the_whole_footprint(seed):
-    from pipelines.cutout.compose import Patch
-
     rng = np.random.default_rng(seed)
     h, w = 120, 160
     pixels = np.full((h, w, 3), 255, np.uint8)
@@ -193,8 +192,8 @@ def test_purity_of_a_patch_equals_purity_of_the_whole_footprint(seed):
     footprint = np.zeros((h, w), bool)
     fy0, fx0 = max(0, y), max(0, x)
     footprint[fy0 : y + ph, fx0 : x + pw] = drawn[fy0 - y : h - y, fx0 - x : w - x]
-    patch = Patch(drawn, x, y)
-    assert _purity(pixels, patch, (255, 255, 255)) == pytest.approx(_purity(pixels, footprint, (255, 255, 255)))
+    whole = Patch(footprint, 0, 0)
+    assert _purity(pixels, Patch(drawn, x, y), (255, 255, 255)) == pytest.approx(_purity(pixels, whole, (255, 255, 255)))
 
 
 def test_inference_lanes_follow_the_sessions_threads(monkeypatch):
