@@ -15,9 +15,11 @@ from dataclasses import replace
 
 from layout import placement
 from layout.grid import cells_of
+from layout.grounding import ambiguous, ask, candidates, ground
 from layout.language import detect_language
 from layout.reading import Item, read
 from layout.scene import Constraint, Scene, Thing, describe, disambiguate
+from layout.seen import merge, plain
 from layout.solve import solve
 from layout.state import EMPTY, LayoutState
 from layout.vocab import normalise, vocabulary
@@ -33,39 +35,48 @@ RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "a
 TO_SIDE = {"left": "l", "right": "r", "up": "t", "down": "b"}
 
 
-def plan_layout(instruction: str, state: LayoutState = EMPTY) -> tuple[dict, LayoutState]:
-    """The plan for one instruction and the conversation's new layout state."""
+def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None) -> tuple[dict, LayoutState]:
+    """The plan for one instruction and the conversation's new layout state. `seen`: the objects found in
+    the picture (layout.seen.SeenObject), which named objects, 'it' and relations refer to."""
+    if seen is not None:
+        state = merge(state, seen)
     text = normalise(instruction)
     lang = detect_language(text) if text else "en"
     if not text:
         return _no_placement(lang, "the instruction is empty", state)
     vocab = vocabulary(lang)
-    items = disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab)
-    items = [_resolve(i, state) if i.kind == "noun" else i for i in items]
+    items = ground(disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab), state)
+    new = _new_things(items, state, vocab)
+    items = [_resolve(i, state) if i.kind == "noun" and i.start not in new else i for i in items]
     nouns = [i for i in items if i.kind == "noun"]
     for noun in nouns:
-        several = _matches(noun, state)
-        if len(several) > 1 and state.find(noun.name_en) is None and not _spatial(items):
-            names = " or the ".join(o.name_en for o in several)
-            return _no_placement(lang, f"which {noun.name_en} do you mean: the {names}?", state)
+        several = ambiguous(noun.name_en, state)
+        if several and not _spatial(items):
+            return _no_placement(lang, ask(noun.name_en, several), state)
     action = _action(items, nouns, state)
     handler = {"remove": _remove, "resize": _resize, "background": _restyle, "restyle": _restyle,
                "replace": _replace, "back": _back, "nudge": _nudge}.get(action, _place)
     return handler(action, lang, items, nouns, state, text)
 
 
+def _new_things(items: list[Item], state: LayoutState, vocab) -> set[int]:
+    """Where the nouns an 'add' places stand (item starts): 'add a candle in front of the vase' asks for a new
+    candle, which no object in the picture stands for, even one of its kind (a lamp)."""
+    actions = {i.key for i in items if i.kind == "action"}
+    if "add" not in actions or actions & {"move", "remove", "replace"} or not any(p.seen for p in state.objects):
+        return set()
+    scene = describe(items, vocab)
+    return {scene.things[t].start for t in _targets(scene) if t >= 0 and state.find(scene.things[t].name_en) is None}
+
+
 def _resolve(noun: Item, state: LayoutState) -> Item:
-    """'the lamp' after a desk lamp was placed means that desk lamp."""
+    """'the lamp' after a desk lamp was placed means that desk lamp; 'the mug' the one cup in the picture."""
     if state.find(noun.name_en) is not None:
         return noun
-    matches = _matches(noun, state)
+    matches = candidates(noun.name_en, state)
     if len(matches) == 1:
         return replace(noun, key=matches[0].name_en, name_en=matches[0].name_en, known=True)
     return noun
-
-
-def _matches(noun: Item, state: LayoutState) -> list:
-    return [o for o in state.objects if noun.name_en in o.name_en.split(" ") or o.name_en.endswith(" " + noun.name_en)]
 
 
 def _action(items: list[Item], nouns: list[Item], state: LayoutState) -> str:
@@ -76,7 +87,8 @@ def _action(items: list[Item], nouns: list[Item], state: LayoutState) -> str:
         return "remove"
     if "background" in kinds and not nouns and not spatial:
         return "background"
-    if "replace" in actions and len(nouns) >= 2:
+    if "replace" in actions and (len(nouns) >= 2 or (
+            len(nouns) == 1 and state.find(nouns[0].name_en) is not None and not spatial)):
         return "replace"
     if "back" in kinds:
         return "back"
@@ -131,18 +143,32 @@ def _place(action, lang, items, nouns, state: LayoutState, text):
         return _plan("add", lang, objects, _prompt(scene), 0.85, ["placed where an earlier plan put it"], state)
     if not scene.constraints:
         return _no_placement(lang, "nothing was said about where to put it", state, _verb(items, scene, state))
+    adding = "add" in {i.key for i in items if i.kind == "action"} and "move" not in {
+        i.key for i in items if i.kind == "action"}
+    for thing in scene.things:
+        placed = state.find(_state_key(thing))
+        if adding and placed is not None and placed.seen and thing.id in _targets(scene):
+            # 'add a cup next to the laptop' where a cup is in the picture: a new cup, not that one moved
+            thing.name_en, thing.other = plain(thing.name_en), True
     for thing in scene.things:  # 'put another cat on the right': a new cat beside the one there
         taken = {_state_key(t) for t in scene.things if t is not thing}
         while thing.other and (state.find(_state_key(thing)) is not None or _state_key(thing) in taken):
             thing.instance += 1
     targets = _targets(scene)
-    fixed = {}
+    moving = _verb(items, scene, state) == "move"
+    for thing in scene.things:  # a reference, or an object moved, that several objects in the picture could be
+        several = ambiguous(_state_key(thing), state)
+        if several and (thing.id not in targets or moving):
+            return _no_placement(lang, ask(_state_key(thing), several), state)
+    fixed, current = {}, {}
     for thing in scene.things:
         placed = state.find(_state_key(thing))
         if placed is not None and thing.id not in targets:
             fixed[thing.id] = placed.box  # an object already in the picture that others are placed around
+        elif placed is not None and thing.size == "normal":
+            current[thing.id] = placed.box  # moved: it keeps its size
     verb = _verb(items, scene, state)
-    boxes, broken = solve(scene, fixed)
+    boxes, broken = solve(scene, fixed, current)
     for c in broken:
         notes.append(f"could not also have {_describe(c, scene)}: it conflicts with the rest of the instruction")
     unknown = [t.name for t in scene.things if not t.known]
@@ -274,6 +300,11 @@ def _back(action, lang, items, nouns, state: LayoutState, text):
 
 
 def _replace(action, lang, items, nouns, state: LayoutState, text):
+    if len(nouns) == 1:  # 'swap the sofa for a grey one': what replaces it is said in the rest of the text
+        current = state.find(nouns[0].name_en)
+        name = plain(current.name_en)
+        objects = [_named(current.name_en, current.name, "target", current.box)]
+        return _plan("replace", lang, objects, f"a {name} replacing the {name}: {text}", 0.7, [], state)
     old, new = nouns[0], nouns[1]
     current = state.find(old.name_en) or state.find(new.name_en)
     if current is None:

@@ -87,7 +87,15 @@ def holds(c: Constraint, boxes: dict[int, Box]) -> bool:
     return True
 
 
-def sizes(scene: Scene) -> dict[int, tuple[float, float]]:
+REFERENCE_SCALE = (0.4, 2.5)  # how far a real reference's size may rescale a new object's usual size
+
+
+def sizes(scene: Scene, fixed: dict[int, Box] | None = None,
+          current: dict[int, Box] | None = None) -> dict[int, tuple[float, float]]:
+    """Each object's size: its own when it is already in the picture (`current`: a move keeps it); else its
+    usual size, scaled like the real object it is placed against (a mug next to a laptop the picture shows
+    large is drawn as large as a mug beside that laptop), within the crowd's caps."""
+    fixed, current = fixed or {}, current or {}
     crowd = len(scene.things)
     cap_w = 0.45 if crowd > 1 else 0.9
     cap_h = 0.5 if crowd > 1 else 0.9
@@ -95,10 +103,47 @@ def sizes(scene: Scene) -> dict[int, tuple[float, float]]:
         cap_w, cap_h = 0.9 / crowd + 0.08, 0.38
     out = {}
     for thing in scene.things:
+        if thing.id in current:
+            out[thing.id] = _kept_size(thing.id, current[thing.id], scene)
+            continue
         w, h = names.info(thing.name_en).size
-        f = SIZE_FACTOR.get(thing.size, 1.0)
+        f = SIZE_FACTOR.get(thing.size, 1.0) * _reference_scale(thing.id, scene, fixed)
         out[thing.id] = (max(0.05, min(cap_w, w * f)), max(0.05, min(cap_h, h * f)))
     return out
+
+
+PLACE_ROOM = 0.6  # a moved object at most this share of the picture along the axis its new place is on
+
+
+def _kept_size(t: int, box: Box, scene: Scene) -> tuple[float, float]:
+    """A moved object's own size, made just small enough (uniformly) that the place it was sent to can hold
+    it: 'move the product to the left' on a photo the product fills still ends with it on the left."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    factor = 1.0
+    for c in scene.constraints:
+        if c.kind == "place" and c.target == t:
+            px, py = PLACE_CENTRES[c.key]
+            if px is not None and px != 0.5 and w > PLACE_ROOM:
+                factor = min(factor, PLACE_ROOM / w)
+            if py is not None and py != 0.5 and h > PLACE_ROOM:
+                factor = min(factor, PLACE_ROOM / h)
+    return w * factor, h * factor
+
+
+def _reference_scale(t: int, scene: Scene, fixed: dict[int, Box]) -> float:
+    """How much bigger than usual the real objects this one is related to are (1 when none is real)."""
+    factors = []
+    for c in scene.constraints:
+        if c.target != t or c.kind not in ("relation", "between"):
+            continue
+        for r in c.refs:
+            if r in fixed and scene.things[r].name_en != "product":
+                box = fixed[r]
+                w, h = names.info(scene.things[r].name_en).size
+                factors.append(((box[2] - box[0]) * (box[3] - box[1]) / (w * h)) ** 0.5)
+    if not factors:
+        return 1.0
+    return min(REFERENCE_SCALE[1], max(REFERENCE_SCALE[0], sum(factors) / len(factors)))
 
 
 def _spot(key: str, ref: Box, w: float, h: float) -> list[tuple[float, float, float, float]]:
@@ -228,11 +273,12 @@ def _order(scene: Scene, fixed: dict[int, Box]) -> list[int]:
     return sorted(free, key=lambda i: (-score[i], i))
 
 
-def solve(scene: Scene, fixed: dict[int, Box] | None = None) -> tuple[dict[int, Box], list[Constraint]]:
-    """Boxes for every object of the scene (`fixed` ones stay where they are) and the constraints that
-    could not be met."""
+def solve(scene: Scene, fixed: dict[int, Box] | None = None,
+          current: dict[int, Box] | None = None) -> tuple[dict[int, Box], list[Constraint]]:
+    """Boxes for every object of the scene (`fixed` ones stay where they are; `current` ones, moved, keep
+    their size) and the constraints that could not be met."""
     fixed = dict(fixed or {})
-    size = sizes(scene)
+    size = sizes(scene, fixed, current)
     kinds = {}
     vertical = {}
     for thing in scene.things:

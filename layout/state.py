@@ -14,6 +14,7 @@ class Placed:
     name_en: str
     box: Box
     history: tuple[Box, ...] = ()  # earlier boxes, most recent last
+    seen: bool = False  # found in the picture (layout.seen), not only planned
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ class LayoutState:
         current = self.find(name_en)
         history = (*current.history, current.box) if current and current.box != box else (
             current.history if current else ())
-        placed = Placed(name, name_en, box, history[-8:])
+        placed = Placed(name, name_en, box, history[-8:], current.seen if current else False)
         others = tuple(o for o in self.objects if o.name_en != name_en)
         return replace(self, objects=(*others, placed), last=name_en)
 
     def restore(self, name_en: str) -> "LayoutState":
         """Put an object back where it was before its last change."""
         current = self.find(name_en)
-        back = Placed(current.name, current.name_en, current.history[-1], current.history[:-1])
+        back = Placed(current.name, current.name_en, current.history[-1], current.history[:-1], current.seen)
         others = tuple(o for o in self.objects if o.name_en != name_en)
         return replace(self, objects=(*others, back), last=name_en)
 
@@ -45,12 +46,14 @@ class LayoutState:
 
     def to_dict(self) -> dict:
         return {"last": self.last, "objects": [
-            {"name": o.name, "name_en": o.name_en, "box": list(o.box), "history": [list(b) for b in o.history]}
+            {"name": o.name, "name_en": o.name_en, "box": list(o.box), "history": [list(b) for b in o.history],
+             **({"seen": True} if o.seen else {})}
             for o in self.objects]}
 
     @classmethod
     def from_dict(cls, data: dict) -> "LayoutState":
-        objects = tuple(Placed(o["name"], o["name_en"], tuple(o["box"]), tuple(tuple(b) for b in o.get("history", [])))
+        objects = tuple(Placed(o["name"], o["name_en"], tuple(o["box"]), tuple(tuple(b) for b in o.get("history", [])),
+                               bool(o.get("seen", False)))
                         for o in data.get("objects", []))
         return cls(objects, data.get("last"))
 
