@@ -16,6 +16,7 @@ from workers.records import JobOutput, JobRecord
 from workers.runtime import JobRuntime, Step
 from workers.banners import BANNERS_KIND, CUTOUT_KIND, run_banners_item, run_cutout_item
 from workers.edit import EDIT_KIND, SELECT_KIND, run_edit_item, run_select_item
+from workers.scene import SCENE_KIND, run_scene_item
 from workers.white_background import run_white_background_item
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ KINDS: dict[str, JobFunction] = {
     "white_background": run_white_background_item,
     EDIT_KIND: run_edit_item,
     SELECT_KIND: run_select_item,
+    SCENE_KIND: run_scene_item,
     BANNERS_KIND: run_banners_item,
     CUTOUT_KIND: run_cutout_item,
 }

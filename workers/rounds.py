@@ -1,8 +1,9 @@
-"""Editing rounds and selections on the worker tier: what the chat editor submits, follows and collects.
+"""Editing rounds, selections and scenes on the worker tier: what the chat editor submits, follows and collects.
 
     rounds = Rounds(store, dispatcher)
     job_id = rounds.submit_edit(conversation_id, EditJob(...), image_png, mask_png=None)
     rounds.job(job_id).state / .step / .message;  rounds.cancel(job_id);  rounds.output(job_id).edit.notes
+    job_id = rounds.submit_scene(conversation_id, SceneJob(), image_png);  rounds.scene(job_id).objects
 
 A round is a one-job batch owned by its conversation, on the interactive queue of the "diffusion" family,
 so it goes ahead of catalog batches and runs on a worker that holds a generative editor.
@@ -17,6 +18,7 @@ from workers.bundle import pack
 from workers.edit import EDIT_KIND, FAMILY, SELECT_KIND, EditJob, EditSummary, SelectJob, SelectSummary
 from workers.errors import BatchNotFound
 from workers.records import JobRecord, queue_name
+from workers.scene import SCENE_KIND, SceneJob, SceneObject, SceneSummary
 from workers.store import JobStore
 
 
@@ -24,7 +26,7 @@ from workers.store import JobStore
 class RoundOutput:
     image: bytes
     mask: bytes | None
-    summary: dict  # the job's record as stored (JSON); read it typed as `.edit` or `.selection`
+    summary: dict  # the job's record as stored (JSON); read it typed as `.edit`, `.selection` or `.scene`
 
     @property
     def edit(self) -> EditSummary:
@@ -33,6 +35,22 @@ class RoundOutput:
     @property
     def selection(self) -> SelectSummary:
         return SelectSummary.from_dict(self.summary)
+
+    @property
+    def scene(self) -> SceneSummary:
+        return SceneSummary.from_dict(self.summary)
+
+
+@dataclass(frozen=True)
+class SceneOutput:
+    """A finished scene job: its summary and each object's mask (PNG bytes), in the summary's order."""
+
+    summary: SceneSummary
+    masks: tuple[bytes, ...]
+
+    @property
+    def objects(self) -> list[tuple[SceneObject, bytes]]:
+        return list(zip(self.summary.objects, self.masks))
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,9 @@ class Rounds:
 
     def submit_select(self, owner: str, job: SelectJob, image: bytes) -> str:
         return self._submit(owner, SELECT_KIND, job.model_dump(mode="json"), pack({"image": image}), "selection")
+
+    def submit_scene(self, owner: str, job: SceneJob, image: bytes) -> str:
+        return self._submit(owner, SCENE_KIND, job.model_dump(mode="json"), pack({"image": image}), "scene")
 
     def job(self, job_id: str) -> JobRecord:
         job = self.store.job(job_id)
@@ -63,6 +84,17 @@ class Rounds:
         image = read_result(self.store, job, what="the round",
                             expired="the round's result has expired; send the instruction again")
         return RoundOutput(image, self.store.read_blob(job_id, "mask"), dict(job.result))
+
+    def scene(self, job_id: str) -> SceneOutput:
+        """A finished scene job's objects with their masks (NotReady until it is done)."""
+        job = self.job(job_id)
+        expired = "the scene's result has expired; ask for it again"
+        read_result(self.store, job, what="the scene", expired=expired)
+        summary = SceneSummary.from_dict(job.result)
+        masks = tuple(self.store.read_blob(job_id, item.mask) for item in summary.objects)
+        if any(mask is None for mask in masks):
+            raise BatchNotFound(expired)
+        return SceneOutput(summary, masks)
 
     def _submit(self, owner: str, kind: str, options: dict, data: bytes, name: str) -> str:
         job = OneJob(kind, name, options, queue_name("interactive", FAMILY), data)

@@ -4,6 +4,7 @@
     inpaint  regenerate the masked region with a loaded diffusers editor
     remove   weightless object removal (PatchMatch)
     select   click or box selection -> an object's mask
+    objects  a picture's objects: salient products and detector-named things, each with a box and a mask
     scene    a product cut-out placed on a scene (fitted, grounded, relit)
     masks    plan boxes and user masks -> pixel masks, and compositing
 

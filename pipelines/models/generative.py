@@ -1,11 +1,14 @@
-"""Generative models (inpainting, ControlNet, depth, segment-anything) and the editors built from them.
+"""Generative models (inpainting, ControlNet, depth, segment-anything, object detection) and the editors built
+from them.
 
 An *editor* is what a user picks ("sd15", "sdxl", or "tiny" for development): an inpainting base model plus
 one ControlNet per condition and, for the depth condition, a depth estimator. Every part is a
 GenerativeSpec. Hub models load with from_pretrained from, in order: a diffusers/transformers folder at
 <models dir>/<name>/, the Hugging Face cache (offline), then a download into that cache. SAM is one
-checkpoint file fetched like the salient-object models. Development ("tiny") parts have random weights
-and are built from small configs into <models dir>/<name>/ on first use (pipelines/models/tiny.py).
+checkpoint file fetched like the salient-object models. The open-vocabulary object detector (OWLv2) is one
+transformers folder (model, tokenizer, image processor) found and fetched like the other hub models.
+Development ("tiny") parts have random weights and are built from small configs into <models dir>/<name>/ on
+first use (pipelines/models/tiny.py).
 
 No torch here: the web tier reads this registry to show what is installed.
 """
@@ -25,8 +28,8 @@ class GenerativeSpec:
     """One model a generative editor uses."""
 
     name: str
-    task: str  # "inpaint" | "controlnet" | "depth" | "segment"
-    architecture: str  # "sd15" | "sdxl" | "depth-anything" | "sam"
+    task: str  # "inpaint" | "controlnet" | "depth" | "segment" | "detect"
+    architecture: str  # "sd15" | "sdxl" | "depth-anything" | "sam" | "owlv2"
     hub_id: str | None  # from_pretrained id (Hugging Face cache / download); None for SAM and tiny models
     description: str
     licence: str
@@ -53,6 +56,11 @@ class GenerativeSpec:
         if self.components:  # pipeline repos also keep a multi-GB single-file checkpoint at the root
             return ("model_index.json", "*/*.json", "*/*.txt", "*/*.safetensors")
         return ("*.json", "*.txt", "*.safetensors")
+
+    @property
+    def needs_processor(self) -> bool:
+        """Whether the folder also holds the model's processor (image preprocessing; a tokenizer for "detect")."""
+        return self.task in ("depth", "detect")
 
 
 @dataclass(frozen=True)
@@ -130,6 +138,10 @@ GENERATIVE: dict[str, GenerativeSpec] = {
         _tiny("tiny-sd15-controlnet", "controlnet", "sd15", "development: tiny random-weight ControlNet"),
         _tiny("tiny-depth", "depth", "depth-anything", "development: tiny random-weight depth estimator"),
         _tiny("tiny-sam", "segment", "sam", "development: tiny random-weight Segment Anything", "tiny_sam.pth"),
+        _hub("owlv2-base", "detect", "owlv2", "google/owlv2-base-patch16-ensemble",
+             "OWLv2 base (patch 16, ensemble, ~620 MB): finds objects named in English, for a picture's scene",
+             "Apache-2.0"),
+        _tiny("tiny-owlv2", "detect", "owlv2", "development: tiny random-weight OWLv2 object detector"),
     )
 }
 
@@ -161,3 +173,5 @@ EDITORS: dict[str, EditorSpec] = {
 
 SAM_MODEL = "sam-vit-b"
 DEVELOPMENT_SAM = "tiny-sam"
+DETECTOR_MODEL = "owlv2-base"
+DEVELOPMENT_DETECTOR = "tiny-owlv2"

@@ -1,10 +1,10 @@
 """The model store: fetches registry models into one folder, verifies them, keeps loaded ones warm.
 
 Loading happens explicitly through `session(name)` (salient-object ONNX sessions), `editor(name, control)`
-(generative editors, diffusers pipelines) and `sam()`; a loaded model is reused by every later call in the
-process. At most `max_loaded` sessions and `max_editors` editors stay in memory; the least recently used
-one is freed on a switch. A failed fetch or load leaves nothing half-done behind and raises
-ModelUnavailable saying what to do. Generative parts are found in <models dir>/<name>/, then in the
+(generative editors, diffusers pipelines), `sam()` and `detector()` (OWLv2); a loaded model is reused by
+every later call in the process. At most `max_loaded` sessions and `max_editors` editors stay in memory;
+the least recently used one is freed on a switch. A failed fetch or load leaves nothing half-done behind
+and raises ModelUnavailable saying what to do. Generative parts are found in <models dir>/<name>/, then in the
 Hugging Face cache, then downloaded into that cache (when downloads are allowed); development parts are
 built from configs into <models dir>/<name>/ and loaded from there like any other.
 """
@@ -24,7 +24,8 @@ from typing import Callable
 
 from pipelines.errors import InvalidOptions, ModelUnavailable, is_out_of_memory
 from pipelines.models.fetch import Progress, SourceFailed, fetch_from, md5_of
-from pipelines.models.generative import DEVELOPMENT_SAM, EDITORS, GENERATIVE, SAM_MODEL, EditorSpec, GenerativeSpec
+from pipelines.models.generative import (DETECTOR_MODEL, DEVELOPMENT_DETECTOR, DEVELOPMENT_SAM, EDITORS, GENERATIVE,
+                                         SAM_MODEL, EditorSpec, GenerativeSpec)
 from pipelines.models.registry import REGISTRY, FolderSource, ModelSpec
 from pipelines.models.tiny import build_tiny, is_built
 
@@ -104,6 +105,7 @@ class ModelStore:
         self.compile = compile
         self._editors: OrderedDict[str, _LoadedEditor] = OrderedDict()
         self._sam: tuple[str, object] | None = None
+        self._detector: tuple[str, object] | None = None
         self._generative_lock = threading.RLock()  # a long editor load does not block rembg sessions
 
     # -- lookup -------------------------------------------------------------------------------
@@ -314,7 +316,7 @@ class ModelStore:
             raise ModelUnavailable(self._unavailable_message(requested, [spec], reason)) from None
         if not _complete(spec, snapshot):
             raise ModelUnavailable(self._unavailable_message(
-                requested, [spec], f"the download of {spec.hub_id} lacks files diffusers needs ({snapshot})"))
+                requested, [spec], f"the download of {spec.hub_id} lacks files {_library(spec)} needs ({snapshot})"))
         log.info("model %s downloaded to %s", spec.name, snapshot)
         return snapshot
 
@@ -333,7 +335,7 @@ class ModelStore:
         )
         places = "; or ".join(
             f"put {s.filename} (md5 {s.md5}) in {self.folder(s.name)}" if s.filename else
-            f"save {s.name} as a diffusers folder in {self.folder(s.name)}" for s in specs
+            f"save {s.name} as a {_library(s)} folder in {self.folder(s.name)}" for s in specs
         )
         where = "into the Hugging Face cache" if any(s.hub_id for s in specs) else f"into {self.models_dir}"
         if requested in self.editors:
@@ -454,6 +456,35 @@ class ModelStore:
             self._sam = (name, predictor)
             return predictor
 
+    def detector_installed(self) -> bool:
+        """Whether `detector()` works without a download: OWLv2 is here, or the store is for development."""
+        return self.development or self.locate(DETECTOR_MODEL) is not None
+
+    def detector_name(self) -> str:
+        """The detector `detector()` loads: OWLv2 base, or the tiny random one in a development store without it."""
+        return DEVELOPMENT_DETECTOR if self.development and self.locate(DETECTOR_MODEL) is None else DETECTOR_MODEL
+
+    def detector(self, progress: Progress = _quiet):
+        """The open-vocabulary object detector (a `detector_loader.Detector`), loaded on first use and kept warm."""
+        from pipelines.models.detector_loader import load_detector
+
+        name = self.detector_name()
+        with self._generative_lock:
+            if self._detector is not None and self._detector[0] == name:
+                return self._detector[1]
+            folder = self._obtain(self.generative_spec(name), progress, name)
+            progress(0, None, f"loading {name}")
+            try:
+                detector = load_detector(folder, self.device)
+            except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:  # what a bad folder raises
+                if is_out_of_memory(exc):
+                    raise
+                raise _not_loadable(f"model {name!r} at {folder}", "delete that folder", name, exc,
+                                    detail=True) from None
+            self._detector = (name, detector)
+            log.info("detector %s ready on %s", name, self.device)
+            return detector
+
 
 def _fetch_file(spec, sources, dest: Path, progress: Progress) -> list[str]:
     """Try each source in order until one puts the verified file at dest; returns the failures ([] = done)."""
@@ -487,7 +518,22 @@ def _complete(spec: GenerativeSpec, folder: Path) -> bool:
         return ((folder / "model_index.json").is_file()
                 and all((folder / c).is_dir() and _has_weights(folder / c) for c in spec.components)
                 and all((folder / t).is_dir() and any((folder / t).iterdir()) for t in (*tokenizers, "scheduler")))
-    return _has_weights(folder)
+    reads_text = spec.task == "detect"
+    return _has_weights(folder) and (not spec.needs_processor or _has_processor(folder, tokenizer=reads_text))
+
+
+def _library(spec: GenerativeSpec) -> str:
+    """The library whose from_pretrained reads the model's folder."""
+    return "diffusers" if spec.task in ("inpaint", "controlnet") else "transformers"
+
+
+def _has_processor(folder: Path, tokenizer: bool) -> bool:
+    """A transformers model's pre-processing beside its weights: the image processor's settings (a hub repo's
+    preprocessor_config.json, or processor_config.json as transformers 5 saves a processor) and, for models
+    that read text, the tokenizer (tokenizer.json, or a hub repo's vocab.json + merges.txt)."""
+    image = any((folder / name).is_file() for name in ("preprocessor_config.json", "processor_config.json"))
+    text = (folder / "tokenizer.json").is_file() or all((folder / n).is_file() for n in ("vocab.json", "merges.txt"))
+    return image and (text or not tokenizer)
 
 
 def _not_loadable(what: str, fix: str, name: str, exc: Exception, detail: bool) -> ModelUnavailable:

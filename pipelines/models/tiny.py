@@ -1,11 +1,11 @@
 """Tiny random-weight models for development and tests, built from small configs and saved to a folder.
 
 They have the real architectures (a 9-channel inpainting UNet, a 4-channel ControlNet, an AutoencoderKL,
-a CLIP text encoder with a byte-level BPE tokenizer, a Depth Anything estimator, a SAM model) at a few
-hundred thousand parameters, so the studio's whole generative flow runs in well under a second per
-round on a CPU. Each builder writes with save_pretrained (torch.save for SAM) into a temporary folder
-that is renamed into place when complete; the model store then loads the folder with from_pretrained,
-exactly as it loads downloaded models. The pictures they make are noise.
+a CLIP text encoder with a byte-level BPE tokenizer, a Depth Anything estimator, a SAM model, an OWLv2
+detector) at a few hundred thousand parameters, so the studio's whole generative flow runs in well under
+a second per round on a CPU. Each builder writes with save_pretrained (torch.save for SAM) into a
+temporary folder that is renamed into place when complete; the model store then loads the folder with
+from_pretrained, exactly as it loads downloaded models. The pictures they make are noise.
 """
 
 from __future__ import annotations
@@ -34,11 +34,14 @@ def _byte_symbols() -> list[str]:
     return [chr(b) if b in kept else chr(next(shifted)) for b in range(256)]
 
 
-def write_tokenizer_files(folder: Path) -> int:
-    """A small CLIP vocabulary (every byte, alone and word-final, plus a few merges); returns its size."""
+def write_tokenizer_files(folder: Path, specials_last: bool = False) -> int:
+    """A small CLIP vocabulary (every byte, alone and word-final, plus a few merges); returns its size.
+    specials_last: the start and end tokens take the last two ids, as in CLIP's own vocabulary (OWLv2 reads
+    a query whose first id is 0 as padding, and pools at the highest id)."""
     symbols = _byte_symbols()
-    tokens = ["<|startoftext|>", "<|endoftext|>", *symbols, *(s + "</w>" for s in symbols)]
-    tokens += ["".join(pair) for pair in _MERGES]
+    specials = ["<|startoftext|>", "<|endoftext|>"]
+    tokens = [*symbols, *(s + "</w>" for s in symbols), *("".join(pair) for pair in _MERGES)]
+    tokens = [*tokens, *specials] if specials_last else [*specials, *tokens]
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.json").write_text(json.dumps({token: i for i, token in enumerate(tokens)}))
     (folder / "merges.txt").write_text("#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in _MERGES))
@@ -121,11 +124,46 @@ def build_sam(folder: Path, filename: str = "tiny_sam.pth") -> None:
     (folder / CONFIG_FILE).write_text(TINY_SAM.to_json())
 
 
+TINY_DETECTOR_SIZE = 64  # pixels: the tiny OWLv2 sees a 4x4 grid of 16-pixel patches, so it predicts 16 boxes
+
+
+def build_owlv2(folder: Path) -> None:
+    """An OWLv2 open-vocabulary detector (CLIP-style text and vision towers, box and class heads) and its
+    processor: a CLIP tokenizer with OWLv2's 16-token queries and an image processor that pads to a square."""
+    import torch
+    from transformers import CLIPTokenizer, Owlv2Config, Owlv2ForObjectDetection, Owlv2ImageProcessor, Owlv2Processor
+
+    with tempfile.TemporaryDirectory() as scratch:
+        vocab_size = write_tokenizer_files(Path(scratch), specials_last=True)
+        # as OWLv2's own tokenizer: padding with "!", queries of at most 16 tokens
+        tokenizer = CLIPTokenizer.from_pretrained(scratch, model_max_length=16, pad_token="!", local_files_only=True)
+    tower = dict(hidden_size=32, intermediate_size=37, num_hidden_layers=2, num_attention_heads=4)
+    config = Owlv2Config(
+        text_config=dict(vocab_size=vocab_size, max_position_embeddings=16, pad_token_id=tokenizer.pad_token_id,
+                         bos_token_id=vocab_size - 2, eos_token_id=vocab_size - 1, **tower),
+        vision_config=dict(image_size=TINY_DETECTOR_SIZE, patch_size=16, **tower),
+        projection_dim=32,
+    )
+    model = Owlv2ForObjectDetection(config)
+    # The heads' default initialisation (std 1) sends every random box out of the picture and every score
+    # to ~0. Small weights keep each box near its own patch and the scores near 0.5: still noise, but boxes
+    # of the picture that pass a threshold, so the development setting runs the whole scene flow.
+    with torch.no_grad():
+        head = model.box_head
+        for layer in (head.dense0, head.dense1, head.dense2, model.class_head.logit_shift,
+                      model.class_head.logit_scale):
+            layer.weight.normal_(0.0, 0.02)
+    model.save_pretrained(folder)
+    size = {"height": TINY_DETECTOR_SIZE, "width": TINY_DETECTOR_SIZE}
+    Owlv2Processor(image_processor=Owlv2ImageProcessor(size=size), tokenizer=tokenizer).save_pretrained(folder)
+
+
 BUILDERS: dict[str, Callable[[Path], None]] = {
     "tiny-sd15-inpaint": build_inpaint_pipeline,
     "tiny-sd15-controlnet": build_controlnet,
     "tiny-depth": build_depth_estimator,
     "tiny-sam": build_sam,
+    "tiny-owlv2": build_owlv2,
 }
 
 
