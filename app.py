@@ -66,7 +66,11 @@ def create_editor(settings: StudioSettings, store: JobStore, dispatcher: Dispatc
         from studio.conversations.local_store import LocalConversationStore
 
         conversations = LocalConversationStore(settings.conversations_dir)
-    return ChatEditor(conversations, Rounds(store, dispatcher), settings.image_limits(), settings.edit_model)
+    from studio.scenes import Scenes
+
+    rounds = Rounds(store, dispatcher)
+    return ChatEditor(conversations, rounds, settings.image_limits(), settings.edit_model,
+                      scenes=Scenes(conversations, rounds))
 
 
 def create_services(settings: StudioSettings) -> Services:

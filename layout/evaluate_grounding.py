@@ -49,7 +49,9 @@ def check_grounding(case: dict, objects: tuple[SeenObject, ...], plan: dict) -> 
     missing = [r for r in references if by_key.get(r, {}).get("role") != "reference"]
     if missing:
         return False, f"reference {missing} not used ({_objects(plan)})"
-    new = [o for o in plan["objects"] if o["role"] == "target" and o["name_en"] not in names]
+    # an add places a new object even when one of its kind is there ('a plant next to the laptop' by a plant)
+    new = [o for o in plan["objects"] if o["role"] == "target" and (
+        plan["action"] in ("add", "compose") or o["name_en"] not in names)]
     if not new:
         return False, f"nothing new placed ({_objects(plan)})"
     boxes = {0: tuple(new[0]["box"]), **{k + 1: tuple(by_key[r]["box"]) for k, r in enumerate(references)}}

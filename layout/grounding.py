@@ -28,9 +28,15 @@ SELECTING_PLACES = {"l", "r", "t", "b", "c", "mc", "mr", "tl", "tr", "bl", "br",
 TIE = 0.02  # centres closer than this along the asked direction do not tell two objects apart
 
 
+# Names object detectors use for one everyday class that WordNet keeps apart (COCO's "cup" covers mugs,
+# its "cell phone" smartphones): either name finds an object labelled with the other.
+ALIKE = ({"cup", "mug", "teacup", "coffee cup"}, {"couch", "sofa"}, {"tv", "television"},
+         {"phone", "cell phone", "cellphone", "smartphone", "mobile phone"})
+
+
 @lru_cache(maxsize=4096)
 def _same_kind(word: str, name: str) -> bool:
-    return related(word, name)
+    return any(word in group and name in group for group in ALIKE) or related(word, name)
 
 
 def candidates(name_en: str, state: LayoutState) -> list[Placed]:
@@ -142,8 +148,10 @@ def ground(items: list[Item], state: LayoutState) -> list[Item]:
             if not 0 <= j < len(items):
                 continue
             key = _selector(items[j])
-            if key is None or (items[j].kind == "action" and len(actions - {items[j].key}) == 0):
-                continue  # 'make the bottle bigger': the only action is what to do, not which bottle
+            if key is None:
+                continue
+            if items[j].kind == "action" and (not actions - {items[j].key} or abs(j - n) > 1):
+                continue  # 'make the bottle bigger', 'achica la botella': what to do, not which bottle
             if not (acting or is_reference or (by == -1 and n != nouns[0])):
                 continue
             if moving and items[j].kind == "place" and not _targets_left(items, max(j, n)):
@@ -171,8 +179,10 @@ def _between_namesakes(items: list[Item], state: LayoutState) -> list[Item]:
         first = nouns[0]
         several = ambiguous(items[first].name_en, state)
         second_same = len(nouns) > 1 and plain(items[nouns[1]].name_en) == plain(items[first].name_en)
-        if len(several) != 2 or (len(nouns) > 1 and not second_same):
-            continue
+        joined = len(nouns) > 1 and any(i.kind == "conjunction" for i in items[min(nouns):max(nouns)])
+        if len(several) != 2 or (joined and not second_same):
+            continue  # 'between the book and the lamp': two different objects
+        second_same = second_same and joined
         a, b = sorted(several, key=lambda p: center(p.box))
         items = [replace(i, kind="function") if i.kind == "count" and i.key == "2" else i for i in items]
         items[first] = replace(items[first], key=a.name_en, name_en=a.name_en, known=True)

@@ -50,7 +50,7 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None) -> tupl
     items = [_resolve(i, state) if i.kind == "noun" and i.start not in new else i for i in items]
     nouns = [i for i in items if i.kind == "noun"]
     for noun in nouns:
-        several = ambiguous(noun.name_en, state)
+        several = ambiguous(noun.name_en, state) if noun.start not in new else []
         if several and not _spatial(items):
             return _no_placement(lang, ask(noun.name_en, several), state)
     action = _action(items, nouns, state)
@@ -63,6 +63,9 @@ def _new_things(items: list[Item], state: LayoutState, vocab) -> set[int]:
     """Where the nouns an 'add' places stand (item starts): 'add a candle in front of the vase' asks for a new
     candle, which no object in the picture stands for, even one of its kind (a lamp)."""
     actions = {i.key for i in items if i.kind == "action"}
+    nouns = [i for i in items if i.kind == "noun"]
+    if "replace" in actions and len(nouns) >= 2 and not actions & {"move", "remove"}:
+        return {nouns[1].start}  # 'swap the chair for an armchair': the armchair is new
     if "add" not in actions or actions & {"move", "remove", "replace"} or not any(p.seen for p in state.objects):
         return set()
     scene = describe(items, vocab)
@@ -106,10 +109,12 @@ def _action(items: list[Item], nouns: list[Item], state: LayoutState) -> str:
 
 
 def _referent(nouns: list[Item], state: LayoutState) -> str | None:
-    """The object an instruction is about: a named one, else "it" / the last one placed."""
-    if nouns:
-        return nouns[0].name_en
-    return state.last
+    """The object an instruction is about: a named one, else "it" / the last one placed. A word no dictionary
+    knows that names nothing placed ('deixa ele maior': 'deixa' is a verb) does not hide "it"."""
+    named = [n for n in nouns if n.known or state.find(n.name_en) is not None]
+    if named:
+        return named[0].name_en
+    return state.last if state.last is not None or not nouns else nouns[0].name_en
 
 
 def _amount(items: list[Item]) -> str:

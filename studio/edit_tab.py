@@ -17,13 +17,13 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from pipelines.errors import InvalidOptions
+from pipelines.errors import InvalidOptions, StudioError
 from pipelines.models.generative import EDITORS
 from studio.conversations import Conversation, Version
 from studio.conversations.tree import can_redo, can_undo
 from studio.editor import OWNER, ChatEditor, Override, RoundSettings, cell_box, settings_of
 from studio.follow import follow
-from studio.overlay import draw_plan
+from studio.overlay import draw_objects, draw_plan
 from studio.settings import StudioSettings
 from studio.ui_errors import user_errors
 from workers.edit import DEFAULT_NEGATIVE, EditSummary, SelectJob
@@ -39,6 +39,18 @@ def _png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+THUMBNAIL = 160  # px, the longest side of a version's picture in the conversation
+
+
+def _path(head: Version, by_id: dict[str, Version]) -> list[Version]:
+    """The versions from the first one to `head`."""
+    path, node = [], head
+    while node is not None:
+        path.append(node)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    return path[::-1]
 
 
 def _label(version: Version, head: str, numbers: dict[str, int]) -> str:
@@ -59,6 +71,7 @@ class EditPage:
     picture: gr.Image
     mode: gr.Radio
     clear: gr.Button
+    objects: gr.Button
     painter: gr.ImageEditor
     use_paint: gr.Button
     chat: gr.Chatbot
@@ -118,13 +131,7 @@ class EditTab:
         by_id = {v.id: v for v in versions}
         head = by_id[conversation.head]
         picture = _image(store.image(conversation.id, head.id))
-        chat, path, node = [], [], head
-        while node is not None:
-            path.append(node)
-            node = by_id.get(node.parent_id) if node.parent_id else None
-        for version in reversed(path[:-1]):
-            chat.append({"role": "user", "content": version.instruction})
-            chat.append({"role": "assistant", "content": self._describe(version)})
+        chat = self._chat(conversation.id, _path(head, by_id))
         numbers = {v.id: v.number for v in versions}
         choices = [(_label(v, conversation.head, numbers), v.id) for v in versions]
         conversations = [(f"{c.title} ({time.strftime('%d %b %H:%M', time.localtime(c.updated))})", c.id)
@@ -138,6 +145,56 @@ class EditTab:
                 page.status: note or f"Version {head.number} of {len(versions)} · “{conversation.title}”",
                 page.undo: gr.update(interactive=can_undo(conversation, by_id)),
                 page.redo: gr.update(interactive=can_redo(conversation))}
+
+    def _chat(self, conversation_id: str, path: list[Version]) -> list[dict]:
+        """The conversation from the first version to the shown one: each round's instruction, then the
+        editor's answer with the version's thumbnail (clicking it selects that version)."""
+        chat = []
+        for version in path:
+            if version.parent_id is not None:
+                chat.append({"role": "user", "content": version.instruction})
+            text = self._describe(version)
+            seen = self.editor.scenes.known(conversation_id, version.id) if self.editor.scenes else None
+            if seen is not None and version.parent_id is None:
+                text += " · " + seen.describe()
+            chat.append({"role": "assistant", "content": [text, {"path": str(self._thumbnail(conversation_id,
+                                                                                              version)),
+                                                                 "alt_text": f"version {version.number}"}]})
+        return chat
+
+    def _thumbnail(self, conversation_id: str, version: Version):
+        folder = self.settings.temp_dir / "thumbnails"
+        path = folder / f"{version.id}.png"
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            image = _image(self.editor.conversations.image(conversation_id, version.id))
+            image.thumbnail((THUMBNAIL, THUMBNAIL))
+            partial = path.with_suffix(".part")
+            image.save(partial, format="PNG")
+            partial.replace(path)
+        return path
+
+    def pick_version(self, conversation_id, evt: gr.SelectData):
+        """A click on a message in the conversation selects the version it belongs to."""
+        self._need(conversation_id)
+        conversation, versions = self.editor.conversations.state(conversation_id)
+        by_id = {v.id: v for v in versions}
+        path = _path(by_id[conversation.head], by_id)
+        index = evt.index if isinstance(evt.index, int) else evt.index[0]
+        chosen = path[min(len(path) - 1, (int(index) + 1) // 2)]
+        page = self.page
+        shown = self.version_settings(conversation_id, chosen.id)
+        return {**shown, page.versions: gr.update(value=chosen.id),
+                page.status: f"Version {chosen.number} selected: “Continue from this version” works on it, "
+                             "“Compare side by side” shows it beside another, “Re-run” makes it again."}
+
+    def _answer(self, chat, message: str, answer: str, note: str):
+        """The editor answers in the conversation (the picture and the typed text stay as they were)."""
+        chat = list(chat or [])
+        if message:
+            chat.append({"role": "user", "content": message})
+        chat.append({"role": "assistant", "content": answer})
+        return {self.page.chat: chat, self.page.status: note}
 
     @staticmethod
     def _describe(version: Version) -> str:
@@ -182,8 +239,26 @@ class EditTab:
         if not path:
             return self._empty()
         with open(path, "rb") as fh:
-            conversation, _ = self.editor.open(fh.read(), str(path))
-        return self._view(conversation, f"New conversation “{conversation.title}”. Tell me what to change.")
+            conversation, first = self.editor.open(fh.read(), str(path))
+        note = f"New conversation “{conversation.title}”. Tell me what to change."
+        if self.editor.scenes is not None:  # look at the picture now: the first answer says what is in it
+            try:
+                self.editor.scenes.of(conversation.id, first.id)
+            except StudioError as exc:
+                note += f" ({exc}; I plan from what you say and point at.)"
+        return self._view(conversation, note)
+
+    def show_objects(self, conversation_id):
+        """The objects the editor found in the current version, boxed and named on the picture."""
+        self._need(conversation_id)
+        if self.editor.scenes is None:
+            return {self.page.status: "This studio does not look at pictures (no scene service)."}
+        _, head = self.editor.head(conversation_id)
+        seen = self.editor.scenes.of(conversation_id, head.id)
+        picture = _image(self.editor.conversations.image(conversation_id, head.id))
+        drawn = draw_objects(picture, [(found.name_en, found.box, found.score) for found in seen.objects])
+        notes = f" ({'; '.join(seen.notes)})" if seen.notes else ""
+        return {self.page.picture: np.asarray(drawn), self.page.status: seen.describe() + notes}
 
     def switch(self, conversation_id):
         if not conversation_id:
@@ -287,7 +362,10 @@ class EditTab:
     def show_plan(self, conversation_id, message, override):
         if not conversation_id:
             raise InvalidOptions("upload a picture first")
-        planned = self.editor.plan(conversation_id, message or "", self._override(override))
+        try:
+            planned = self.editor.plan(conversation_id, message or "", self._override(override))
+        except StudioError as exc:  # answered where the person is looking; the picture stays
+            return {self.page.status: f"I could not plan that: {exc}"}
         _, head = self.editor.head(conversation_id)
         picture = _image(self.editor.conversations.image(conversation_id, head.id))
         return {self.page.picture: np.asarray(self._draw(picture, planned, override)),
@@ -296,7 +374,7 @@ class EditTab:
     def _draw(self, picture, planned, override):
         mask = _image(override["mask"]).convert("L") if (override or {}).get("mask") else None
         return draw_plan(picture, target=planned.box, cells=planned.cells, source=planned.source_box,
-                         label=planned.label, mask=mask)
+                         label=planned.label, mask=mask, used=planned.used)
 
     @staticmethod
     def _plan_text(planned) -> str:
@@ -305,11 +383,18 @@ class EditTab:
         return f"Plan: **{planned.operation}** {planned.label}{where} · prompt “{planned.prompt}”{notes}"
 
     def send(self, conversation_id, revision, message, override, model, seed, randomize, negative_prompt,
-             num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, control, prompt=None):
-        """Plan, show the plan on the picture, run the round with live progress, then show the new version."""
+             num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, control, prompt=None,
+             chat=None):
+        """Plan, show the plan on the picture, run the round with live progress, then show the new version.
+        An instruction that cannot be planned is answered in the conversation; nothing else changes."""
         if not conversation_id:
             raise InvalidOptions("upload a picture first")
-        planned = self.editor.plan(conversation_id, message or "", self._override(override))
+        try:
+            planned = self.editor.plan(conversation_id, message or "", self._override(override))
+        except StudioError as exc:
+            yield self._answer(chat, (message or "").strip(), f"I could not do that: {exc}",
+                               "Nothing was changed; the answer is in the conversation.")
+            return
         _, head = self.editor.head(conversation_id)
         picture = _image(self.editor.conversations.image(conversation_id, head.id))
         settings = RoundSettings(
@@ -344,7 +429,9 @@ class EditTab:
         if job.state != "done":
             note = ("Round cancelled; the conversation is unchanged." if job.state == "cancelled"
                     else f"The round failed: {job.error or job.state} The conversation is unchanged.")
-            yield {**self._view(conversation, note), page.running: None}
+            view = self._view(conversation, note)
+            answered = self._answer(view[page.chat], ticket.instruction, note, note)
+            yield {**view, **answered, page.running: None}
             return
         conversation, version, warning = self.editor.finish(ticket)
         if warning:
@@ -429,7 +516,8 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
                     [page.picture, page.status], api_name="editor_plan")
     round_outputs = [*view, page.running, page.override, page.message, page.seed]
     gr.on([page.send.click, page.message.submit], user_errors(tab.send),
-          [page.conversation_id, page.revision, page.message, page.override, *page.parameters], round_outputs,
+          [page.conversation_id, page.revision, page.message, page.override, *page.parameters, page.chat],
+          round_outputs,
           api_name="editor_send", concurrency_limit=1, concurrency_id="rounds")
     page.rerun.click(user_errors(tab.rerun), [page.conversation_id, page.versions], round_outputs,
                      api_name="editor_rerun", concurrency_limit=1, concurrency_id="rounds")
@@ -442,6 +530,12 @@ def build_edit_tab(settings: StudioSettings, editor: ChatEditor, blocks: gr.Bloc
                        api_name="editor_restore")
     page.compare.click(user_errors(tab.compare), [page.conversation_id, page.versions, page.other], page.slider,
                        api_name="editor_compare")
+    page.objects.click(user_errors(tab.show_objects), page.conversation_id, [page.picture, page.status],
+                       api_name="editor_objects")
+    page.chat.select(user_errors(tab.pick_version), page.conversation_id,
+                     [page.model, page.seed, page.negative_prompt, page.num_inference_steps, page.guidance_scale,
+                      page.strength, page.controlnet_conditioning_scale, page.control, page.prompt, page.versions,
+                      page.status], **private)
     page.versions.input(user_errors(tab.version_settings), [page.conversation_id, page.versions],
                         [page.model, page.seed, page.negative_prompt, page.num_inference_steps, page.guidance_scale,
                          page.strength, page.controlnet_conditioning_scale, page.control, page.prompt],
@@ -466,7 +560,9 @@ def _lay_out(settings: StudioSettings) -> EditPage:
                                    type="numpy", format="png", height=460, buttons=["download", "fullscreen"],
                                    elem_id="editor-picture")
                 mode = gr.Radio(MODES, value=MODES[0], label="Clicking the picture", elem_id="editor-mode")
-                clear = gr.Button("Clear pointing", size="sm")
+                with gr.Row():
+                    clear = gr.Button("Clear pointing", size="sm")
+                    objects = gr.Button("Show objects", size="sm", elem_id="editor-objects")
                 with gr.Accordion("Paint a region", open=False):
                     painter = gr.ImageEditor(label="Paint over the region to change", type="pil",
                                              elem_id="editor-painter", height=360)
@@ -513,7 +609,7 @@ def _lay_out(settings: StudioSettings) -> EditPage:
         conversation_id, revision = gr.State(None), gr.State(0)
         override, running = gr.State({}), gr.State(None)
         remembered = gr.BrowserState(None, storage_key="storefront-studio-conversation")
-    return EditPage(conversation, upload, delete, picture, mode, clear, painter, use_paint, chat, message,
+    return EditPage(conversation, upload, delete, picture, mode, clear, objects, painter, use_paint, chat, message,
                     plan_button, send, cancel, status, model, control, seed, randomize, prompt, negative_prompt,
                     num_inference_steps, guidance_scale, strength, controlnet_conditioning_scale, versions, undo,
                     redo, branch, restore, rerun, other, compare_button, compare, conversation_id, revision,

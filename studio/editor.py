@@ -21,9 +21,11 @@ from PIL import Image
 
 from layout import EMPTY, LayoutState, Plan, make_plan
 from layout.grid import Box, cells_of, clamp_box
+from layout.seen import merge, plain
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, load_image
 from studio.conversations import Conversation, ConversationConflict, ConversationStore, Version
+from studio.scenes import Scenes, SceneUnavailable, Seen
 from workers.edit import EditJob
 from workers.generation import GenerationSettings
 from workers.rounds import Rounds
@@ -83,6 +85,8 @@ class PlannedRound:
     label: str
     layout: dict  # the layout state after this round
     notes: tuple[str, ...] = ()
+    mask: bytes | None = None  # the mask of the object in the picture the round acts on (from its scene)
+    used: tuple[tuple[str, Box], ...] = ()  # objects in the picture the plan used: (label, box)
 
     @property
     def cells(self) -> list[list[int]]:
@@ -125,6 +129,7 @@ class ChatEditor:
     rounds: Rounds
     limits: ImageLimits
     default_model: str
+    scenes: Scenes | None = None  # what is in each version's picture (None: the planner knows only its rounds)
 
     # -- conversations ----------------------------------------------------------------------------
     def open(self, data: bytes, name: str) -> tuple[Conversation, Version]:
@@ -147,6 +152,9 @@ class ChatEditor:
             raise InvalidOptions("type what to change, e.g. “put a lamp in the bottom left” or “remove the cup”")
         _, version = self.head(conversation_id)
         before = self.layout_of(version)
+        seen, looked = self._seen(conversation_id, version)
+        if seen is not None:
+            before = merge(before, seen.objects)  # what is in the picture, under the keys the plan names
         plan, after = make_plan(instruction, before)
         pointed = override.box is not None or override.mask is not None
         if plan.action == "none" and pointed:  # "put a lamp here" + a clicked cell: the user said where
@@ -160,7 +168,7 @@ class ChatEditor:
         label = target.name_en if target else ""  # English: the overlay's font and the prompt's language
         previous = before.find(target.name_en) if target else None
         source_box = previous.box if previous is not None else None
-        notes: list[str] = list(plan.notes)
+        notes: list[str] = [*looked, *plan.notes]
         others = [o.name_en for o in plan.targets if o is not target]
         if others and operation == "add":  # one object per round: the plan keeps the others' places
             notes.append(f"this round adds the {label}; the plan also places the {', the '.join(others)} — "
@@ -181,13 +189,32 @@ class ChatEditor:
         needs_source = operation in ("move", "resize", "remove", "replace", "restyle")
         if needs_source and source_box is None and override.mask is None:
             what = f"the {label}" if label else "the object"
-            raise InvalidOptions(f"I don't know where {what} is in this picture: click it with “Select object”, "
-                                 "draw a box around it, or paint over it, then send the instruction again")
+            sees = f" {seen.describe()}" if seen is not None else ""
+            raise InvalidOptions(f"I don't know where {what} is in this picture.{sees} Click it with “Select "
+                                 "object”, draw a box around it, or paint over it, then send the instruction again")
         if operation == "add" and box is None and override.mask is None:
             raise InvalidOptions("say where to put it (e.g. “in the bottom left”), click a cell of the grid, "
                                  "or draw a box")
-        return PlannedRound(instruction, plan, operation, box, source_box, plan.prompt_en, label,
-                            after.to_dict(), tuple(notes))
+        mask, used = None, []
+        if seen is not None:
+            for item in plan.objects:
+                if seen.mask(item.name_en) is not None and before.find(item.name_en) is not None:
+                    used.append((plain(item.name_en), before.find(item.name_en).box))
+            if target is not None and needs_source and override.mask is None and override.box is None:
+                mask = seen.mask(target.name_en) or (seen.mask(plan.objects[-1].name_en)
+                                                      if operation == "replace" else None)
+        return PlannedRound(instruction, plan, operation, box, source_box, plan.prompt_en, plain(label),
+                            after.to_dict(), tuple(notes), mask, tuple(used))
+
+    def _seen(self, conversation_id: str, version: Version) -> tuple[Seen | None, list[str]]:
+        """The version's scene, and a note when the picture could not be looked at (planning goes on from
+        what earlier rounds placed)."""
+        if self.scenes is None:
+            return None, []
+        try:
+            return self.scenes.of(conversation_id, version.id), []
+        except SceneUnavailable as exc:
+            return None, [f"{exc}; planning from earlier rounds only"]
 
     # -- rounds ---------------------------------------------------------------------------------
     def submit(self, conversation_id: str, revision: int, planned: PlannedRound, settings: RoundSettings,
@@ -200,7 +227,7 @@ class ChatEditor:
         job = EditJob.parse(operation=planned.operation, box=planned.box, source_box=planned.source_box,
                             control=settings.control,
                             generation=settings.generation(planned.prompt, random.randrange(2**32)))
-        return self._submit(conversation, version, job, override.mask, instruction=planned.instruction,
+        return self._submit(conversation, version, job, override.mask or planned.mask, instruction=planned.instruction,
                             operation=planned.operation, plan=planned.plan.to_dict(), layout=planned.layout,
                             notes=planned.notes)
 

@@ -1,7 +1,9 @@
 """The plan drawn on the picture before a round runs: the nine-grid, the cells the target covers, the
 target box (where the object will be), the source box (where it is now) and a selected or painted mask.
 
-    overlay = draw_plan(image, target=box, cells=[[2, 0]], source=None, label="lamp", mask=None)
+    overlay = draw_plan(image, target=box, cells=[[2, 0]], source=None, label="lamp", mask=None,
+                        used=[("laptop", laptop_box)])     # objects in the picture the plan is placed by
+    overlay = draw_objects(image, [("bottle", box, 0.91), ...])   # "Show objects": what the editor sees
 
 Boxes are fractions (x0, y0, x1, y1) of the picture, as in layout/. Pillow only: the web tier draws this.
 """
@@ -15,6 +17,7 @@ CELL = (255, 196, 0, 70)
 TARGET = (255, 40, 90, 255)
 SOURCE = (40, 160, 255, 255)
 MASK = (255, 40, 90, 90)
+SEEN = (0, 200, 140, 255)  # objects found in the picture
 
 
 def _pixels(box, size) -> tuple[int, int, int, int]:
@@ -33,8 +36,29 @@ def _dashed_rectangle(draw: ImageDraw.ImageDraw, box, colour, width: int) -> Non
         draw.line((x1, y, x1, min(y + dash, y1)), fill=colour, width=width)
 
 
+def _labelled(draw: ImageDraw.ImageDraw, box, text: str, colour, line: int, size) -> None:
+    """A box with its name on a small tag at its top-left corner (inside the picture)."""
+    draw.rectangle(box, outline=colour, width=line * 2)
+    font = ImageFont.load_default(size=max(11, min(size) // 36))
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    x, y = box[0], max(0, box[1] - (bottom - top) - line * 4)
+    draw.rectangle((x, y, x + right - left + line * 4, y + bottom - top + line * 4), fill=colour)
+    draw.text((x + line * 2 - left, y + line * 2 - top), text, fill=(255, 255, 255, 255), font=font)
+
+
+def draw_objects(image: Image.Image, objects) -> Image.Image:
+    """The objects found in the picture: (name, box as fractions, score) each, boxed and named."""
+    base = image.convert("RGBA")
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    line = max(1, min(base.size) // 300)
+    for name, box, score in objects:
+        _labelled(draw, _pixels(box, base.size), f"{name} {score:.0%}", SEEN, line, base.size)
+    return Image.alpha_composite(base, layer).convert("RGB")
+
+
 def draw_plan(image: Image.Image, *, target=None, cells=(), source=None, label: str = "",
-              mask: Image.Image | None = None, point: tuple[int, int] | None = None) -> Image.Image:
+              mask: Image.Image | None = None, point: tuple[int, int] | None = None, used=()) -> Image.Image:
     base = image.convert("RGBA")
     layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
@@ -49,6 +73,8 @@ def draw_plan(image: Image.Image, *, target=None, cells=(), source=None, label: 
         tint = Image.new("RGBA", base.size, MASK)
         layer = Image.composite(tint, layer, mask.convert("L").point(lambda v: 255 if v >= 128 else 0))
         draw = ImageDraw.Draw(layer)
+    for name, box in used:  # the objects in the picture the plan refers to: why the target is where it is
+        _labelled(draw, _pixels(box, base.size), name, SEEN, line, base.size)
     if source is not None:
         _dashed_rectangle(draw, _pixels(source, base.size), SOURCE, line * 2)
     if target is not None:

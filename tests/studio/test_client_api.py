@@ -20,7 +20,7 @@ from tests.services import StudioServer
 DOCUMENTED = {
     "/editor_upload", "/editor_open", "/editor_delete", "/editor_clear_pointing", "/editor_paint",
     "/editor_plan", "/editor_send", "/editor_rerun", "/editor_cancel", "/editor_undo", "/editor_redo",
-    "/editor_branch", "/editor_restore", "/editor_compare", "/editor_version_settings",
+    "/editor_branch", "/editor_restore", "/editor_compare", "/editor_version_settings", "/editor_objects",
     "/white_background", "/white_background_box",
     "/banners_upload_product", "/banners_preview", "/banners_load_copy", "/banners_make", "/banners_cancel",
 }

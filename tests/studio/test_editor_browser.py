@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from tests.services import StudioServer
 
@@ -137,3 +137,58 @@ def test_a_conversation_with_rounds_undo_branch_and_compare(page, tmp_path):
     _status(page, "Version 2 of 3")
     assert np.array_equal(_picture(page), second)
     assert not np.array_equal(third, second)
+
+
+def _upload(page, path: Path, timeout=180_000) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.click("#editor-upload")
+    chooser.value.set_files(str(path))
+    page.wait_for_function(
+        "name => (document.querySelector('#editor-status')?.innerText || '').includes('New conversation “' + name)",
+        arg=path.name, timeout=timeout)
+
+
+def _chat_texts(page) -> list[str]:
+    return page.eval_on_selector_all("#editor-chat .message", "ms => ms.map(m => m.innerText)")
+
+
+def test_an_instruction_that_cannot_be_planned_is_answered_in_the_chat(page, tmp_path):
+    _upload(page, _scene(tmp_path / "shelf.png"))
+    original = _picture(page)
+    page.fill("#editor-message textarea", "remove the giraffe")
+    page.click("#editor-send")
+    _status(page, "the answer is in the conversation")
+    page.wait_for_function("document.querySelector('#editor-chat').innerText.includes('giraffe')", timeout=30_000)
+    chat = page.inner_text("#editor-chat")
+    assert "I could not do that" in chat and "Select object" in chat, chat
+    assert page.input_value("#editor-message textarea") == "remove the giraffe"  # what was typed stays
+    assert page.locator("#editor-picture img").is_visible()  # the picture stays, no error badge over it
+    assert np.array_equal(_picture(page), original)
+    assert page.locator(".toast-body").count() == 0 or "error" not in page.inner_text(".toast-body").lower()
+
+
+def test_remove_the_product_on_a_real_photo_and_pick_a_version_by_its_thumbnail(page, ecssd, tmp_path):
+    photo = tmp_path / "real-photo.png"
+    Image.open(ecssd / "images" / "0029.jpg").convert("RGB").save(photo)
+    _upload(page, photo)
+    original = _picture(page)
+    page.click("#editor-objects")
+    assert "the product" in _status(page, "I see")
+
+    page.fill("#editor-message textarea", "remove the product")
+    page.click("#editor-send")
+    _status(page, "Version 2 ready", timeout=240_000)
+    after = _picture(page)
+    truth = np.asarray(Image.open(ecssd / "masks" / "0029.png").convert("L")) > 127
+    changed = np.any(after != original, axis=2)
+    assert changed[truth].mean() > 0.9, "most of the product was not removed"
+    # far from the product (beyond the removal's own margin and fill) nothing changed
+    far = ~np.asarray(Image.fromarray(truth.astype(np.uint8) * 255).filter(ImageFilter.MaxFilter(41))).astype(bool)
+    assert not changed[far].any()
+
+    # each version's thumbnail sits under its message; clicking the first one selects version 1
+    page.wait_for_function("document.querySelectorAll('#editor-chat img').length >= 2", timeout=30_000)
+    page.locator("#editor-chat img").first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('#editor-versions input')?.value || '').startsWith('v1')", timeout=30_000)
+    assert "Version 1 selected" in _status(page, "selected")
