@@ -16,10 +16,12 @@ from layout.seen import SeenObject
 from layout.state import EMPTY, LayoutState
 
 
-def make_plan(instruction: str, state: LayoutState = EMPTY, seen=None) -> tuple[Plan, LayoutState]:
+def make_plan(instruction: str, state: LayoutState = EMPTY, seen=None,
+              bound: dict[str, str] | None = None) -> tuple[Plan, LayoutState]:
     """`plan_layout` with the plan as a frozen `Plan` (what code outside layout/ works with); `seen`: the
-    objects found in the picture (SeenObject: English name, box), which names, 'it' and relations refer to."""
-    plan, after = plan_layout(instruction, state, seen)
+    objects found in the picture (SeenObject: English name, box), which names, 'it' and relations refer to;
+    `bound`: names already settled by a question ({"bottle": "bottle #1"}, see layout.grounding.choose)."""
+    plan, after = plan_layout(instruction, state, seen, bound)
     return Plan.from_dict(plan), after
 
 

@@ -219,6 +219,58 @@ def _the_one(items: list[Item], state: LayoutState, moving: bool) -> list[Item]:
     return items
 
 
+def choose(reply: str, name: str, state: LayoutState) -> Placed | None:
+    """The answer to "which bottle do you mean?": the one object of those `name` could mean that a position
+    or size word in the reply picks ('the left one', '左边那个', 'die größere'); None when it picks none."""
+    from layout.language import detect_language
+    from layout.scene import disambiguate
+    from layout.reading import read
+    from layout.vocab import normalise, vocabulary
+
+    several = ambiguous(name, state)
+    text = normalise(reply)
+    if not several or not text:
+        return None
+    lang = detect_language(text)
+    items = disambiguate(read(text, lang, normalise(reply, lower=False)), vocabulary(lang))
+    for item in items:  # an answer only says which ('the left one', 'the bigger bottle'), nothing to do
+        if item.kind in ("noun",) and not _same_kind(plain(item.name_en), plain(name)) or item.kind in (
+                "relation", "relation_it", "nudge", "group", "background", "count") or (
+                item.kind == "action" and item.key not in ("bigger", "smaller")):
+            return None
+    for item in items:
+        key = _selector(item)
+        chosen = pick(several, key) if key is not None else None
+        if chosen is not None:
+            return chosen
+    return None
+
+
+def named(instruction: str) -> tuple[str, ...]:
+    """The English names of the objects an instruction names ('remove the espresso machine' ->
+    ('espresso machine',)): what a detector can be asked to look for."""
+    from layout.language import detect_language
+    from layout.scene import disambiguate
+    from layout.reading import read
+    from layout.vocab import normalise, vocabulary
+
+    text = normalise(instruction)
+    if not text:
+        return ()
+    lang = detect_language(text)
+    items = disambiguate(read(text, lang, normalise(instruction, lower=False)), vocabulary(lang))
+    return tuple(dict.fromkeys(i.name_en for i in items if i.kind == "noun" and i.known and i.name_en not in GENERIC))
+
+
+def bind(items: list[Item], bound: dict[str, str]) -> list[Item]:
+    """Nouns named in `bound` (English name -> the key of the object meant, from an answered question)
+    resolved to that object."""
+    if not bound:
+        return items
+    return [replace(i, key=bound[plain(i.name_en)], name_en=bound[plain(i.name_en)], known=True)
+            if i.kind == "noun" and plain(i.name_en) in bound else i for i in items]
+
+
 # -- asking ---------------------------------------------------------------------------------------------------
 def _positions(objects: list[Placed]) -> list[str]:
     """Words telling the objects apart by where they are, in order: left to right, or top to bottom."""
@@ -249,4 +301,4 @@ def ask(name: str, objects: list[Placed]) -> str:
             f"(e.g. “{example}”) or click it with “Select object”")
 
 
-__all__ = ["GENERIC", "ambiguous", "ask", "candidates", "ground", "pick"]
+__all__ = ["GENERIC", "ambiguous", "ask", "bind", "candidates", "choose", "ground", "named", "pick"]

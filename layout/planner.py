@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from layout import placement
 from layout.grid import cells_of
-from layout.grounding import ambiguous, ask, candidates, ground
+from layout.grounding import ambiguous, ask, bind, candidates, ground
 from layout.language import detect_language
 from layout.reading import Item, read
 from layout.scene import Constraint, Scene, Thing, describe, disambiguate
@@ -35,9 +35,11 @@ RELATION_WORDS = {"left_of": "to the left of", "right_of": "to the right of", "a
 TO_SIDE = {"left": "l", "right": "r", "up": "t", "down": "b"}
 
 
-def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None) -> tuple[dict, LayoutState]:
+def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None,
+                bound: dict[str, str] | None = None) -> tuple[dict, LayoutState]:
     """The plan for one instruction and the conversation's new layout state. `seen`: the objects found in
-    the picture (layout.seen.SeenObject), which named objects, 'it' and relations refer to."""
+    the picture (layout.seen.SeenObject), which named objects, 'it' and relations refer to. `bound`: English
+    name -> the key of the object it means (the answer to an earlier "which bottle do you mean?")."""
     if seen is not None:
         state = merge(state, seen)
     text = normalise(instruction)
@@ -45,7 +47,8 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None) -> tupl
     if not text:
         return _no_placement(lang, "the instruction is empty", state)
     vocab = vocabulary(lang)
-    items = ground(disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab), state)
+    items = ground(bind(disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab), bound or {}),
+                   state)
     new = _new_things(items, state, vocab)
     items = [_resolve(i, state) if i.kind == "noun" and i.start not in new else i for i in items]
     nouns = [i for i in items if i.kind == "noun"]

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from dataclasses import dataclass, field, replace
 
 from PIL import Image
 
 from layout import EMPTY, LayoutState, Plan, make_plan
 from layout.grid import Box, cells_of, clamp_box
+from layout.grounding import candidates, choose, named
 from layout.seen import merge, plain
 from pipelines.errors import InvalidOptions, StudioError
 from pipelines.image_input import ImageLimits, load_image
@@ -31,6 +33,7 @@ from workers.generation import GenerationSettings
 from workers.rounds import Rounds
 
 OWNER = "studio"
+QUESTION = re.compile(r"which (.+?) do you mean")
 # plan action -> edit operation; the planner's "compose" places one new object, like "add"
 OPERATION = {"add": "add", "compose": "add", "move": "move", "remove": "remove", "replace": "replace",
              "resize": "resize", "restyle": "restyle", "background": "background"}
@@ -130,6 +133,8 @@ class ChatEditor:
     limits: ImageLimits
     default_model: str
     scenes: Scenes | None = None  # what is in each version's picture (None: the planner knows only its rounds)
+    # conversation -> (version, instruction, name) of the question "which <name> do you mean?" just asked
+    asked: dict = field(default_factory=dict, compare=False, repr=False)
 
     # -- conversations ----------------------------------------------------------------------------
     def open(self, data: bytes, name: str) -> tuple[Conversation, Version]:
@@ -152,10 +157,15 @@ class ChatEditor:
             raise InvalidOptions("type what to change, e.g. “put a lamp in the bottom left” or “remove the cup”")
         _, version = self.head(conversation_id)
         before = self.layout_of(version)
-        seen, looked = self._seen(conversation_id, version)
+        seen, looked = self._seen(conversation_id, version, instruction)
         if seen is not None:
             before = merge(before, seen.objects)  # what is in the picture, under the keys the plan names
-        plan, after = make_plan(instruction, before)
+        instruction, bound, answered = self._answered(conversation_id, version.id, instruction, before)
+        plan, after = make_plan(instruction, before, bound=bound)
+        asked = QUESTION.match(plan.reason or "") if plan.action == "none" else None
+        if asked:  # "which bottle do you mean: ...?": the next message may answer it ("the left one")
+            self.asked[conversation_id] = (version.id, instruction, asked.group(1))
+        looked += answered
         pointed = override.box is not None or override.mask is not None
         if plan.action == "none" and pointed:  # "put a lamp here" + a clicked cell: the user said where
             plan = replace(plan, action="add", prompt_en=instruction, notes=(*plan.notes, "placed where you pointed"))
@@ -206,13 +216,35 @@ class ChatEditor:
         return PlannedRound(instruction, plan, operation, box, source_box, plan.prompt_en, plain(label),
                             after.to_dict(), tuple(notes), mask, tuple(used))
 
-    def _seen(self, conversation_id: str, version: Version) -> tuple[Seen | None, list[str]]:
+    def _answered(self, conversation_id: str, version_id: str, reply: str, state) -> tuple[str, dict, list[str]]:
+        """When the editor just asked which of several objects was meant and `reply` picks one ('the left
+        one'), the instruction asked about with that object settled; else the reply itself."""
+        version, instruction, name = self.asked.pop(conversation_id, (None, None, None))
+        if version != version_id:
+            return reply, {}, []
+        chosen = choose(reply, name, state)
+        if chosen is None:
+            return reply, {}, []
+        return instruction, {name: chosen.name_en}, [f"“{reply}”: the {name} at {_where(chosen.box)}"]
+
+    def _seen(self, conversation_id: str, version: Version, instruction: str) -> tuple[Seen | None, list[str]]:
         """The version's scene, and a note when the picture could not be looked at (planning goes on from
-        what earlier rounds placed)."""
+        what earlier rounds placed). When a detector looked and the instruction names something it was not
+        asked about ('the espresso machine'), it looks again for that too."""
         if self.scenes is None:
             return None, []
         try:
-            return self.scenes.of(conversation_id, version.id), []
+            seen = self.scenes.of(conversation_id, version.id)
+            if seen.detected:
+                state = merge(EMPTY, seen.objects)
+                missing = tuple(name for name in named(instruction)
+                                if name not in seen.queries and not candidates(name, state))
+                if missing:
+                    try:
+                        seen = self.scenes.of(conversation_id, version.id, missing)
+                    except StudioError as exc:  # a name the detector cannot take: plan with what was found
+                        return seen, [f"could not look for {', '.join(missing)}: {exc}"]
+            return seen, []
         except SceneUnavailable as exc:
             return None, [f"{exc}; planning from earlier rounds only"]
 
@@ -278,6 +310,11 @@ class ChatEditor:
 
     def cancel(self, ticket: Ticket) -> None:
         self.rounds.cancel(ticket.job_id)
+
+
+def _where(box: Box) -> str:
+    """'x 10–25%, y 30–80%' of the picture: where a chosen object is, in the note of the round."""
+    return f"x {box[0]:.0%}–{box[2]:.0%}, y {box[1]:.0%}–{box[3]:.0%} of the picture"
 
 
 def settings_of(version: Version, default_model: str) -> RoundSettings:

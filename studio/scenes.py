@@ -37,6 +37,7 @@ class Seen:
     masks: dict[str, bytes]  # the planner's key of each object ('bottle #2') -> its mask
     notes: tuple[str, ...] = ()
     queries: tuple[str, ...] = ()  # the extra names the detector was asked for
+    detected: bool = False  # an object detector looked (not only the salient-object model)
 
     def mask(self, key: str) -> bytes | None:
         return self.masks.get(key)
@@ -93,4 +94,5 @@ class Scenes:
                  if o.box[0] < o.box[2] and o.box[1] < o.box[3]]
         objects = tuple(found for found, _ in pairs)
         masks = dict(zip(keys(objects), (mask for _, mask in pairs)))
-        return Seen(objects, masks, tuple(output.summary.notes), queries)
+        detected = any(model.startswith(("owlv2", "tiny-owlv2")) for model in output.summary.models)
+        return Seen(objects, masks, tuple(output.summary.notes), queries, detected)

@@ -39,6 +39,7 @@ MIN_PART = 0.015
 MAX_OBJECTS = 20  # per source: the largest salient parts, the best-scoring detections
 DEFAULT_THRESHOLD = 0.2  # OWLv2 confidence below which a detection is dropped
 NMS_IOU = 0.5  # a box of the same name overlapping a better one by more than this is the same object
+SAME_OBJECT_IOU = 0.85  # a box of another name this close to a better one is that object named twice
 PROMPT = "a photo of a {}"  # how each noun is put to the detector (the CLIP-style prompt OWLv2 is used with)
 MAX_QUERIES = 100
 MAX_QUERY_CHARS = 40
@@ -187,11 +188,13 @@ def _iou(a: PixelBox, b: PixelBox) -> float:
 
 
 def _suppress(candidates: list[tuple[int, PixelBox, float]]) -> list[tuple[int, PixelBox, float]]:
-    """Non-maximum suppression per name: of boxes of one name overlapping by more than NMS_IOU, the best stays."""
+    """Non-maximum suppression: of boxes of one name overlapping by more than NMS_IOU the best stays, and of
+    boxes of different names on the same spot (IoU above SAME_OBJECT_IOU: a mug found as "cup" and as "mug")
+    only the best-scoring name stays, so one object is listed once."""
     kept: list[tuple[int, PixelBox, float]] = []
     for candidate in sorted(candidates, key=lambda c: -c[2]):
         label, box, _ = candidate
-        if all(other[0] != label or _iou(box, other[1]) <= NMS_IOU for other in kept):
+        if all(_iou(box, other[1]) <= (NMS_IOU if other[0] == label else SAME_OBJECT_IOU) for other in kept):
             kept.append(candidate)
     return kept
 

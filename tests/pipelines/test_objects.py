@@ -106,11 +106,12 @@ class FixedDetector:
 PICTURE = Image.new("RGB", (320, 240), (200, 190, 180))
 
 
-def test_boxes_per_name_suppressed_thresholded_and_best_first():
+def test_boxes_suppressed_per_object_thresholded_and_best_first():
     detector = FixedDetector([
         (0, (10, 10, 110, 110), 0.9),  # cup
         (0, (14, 12, 112, 114), 0.8),  # the same cup again: suppressed
-        (1, (14, 12, 112, 114), 0.7),  # a mug in the same place: another name, kept
+        (1, (14, 12, 112, 114), 0.7),  # "mug" on the same spot: that cup named twice, suppressed
+        (1, (60, 10, 160, 110), 0.65),  # a mug half over the cup: another object, kept
         (0, (200.4, 20.6, 260.2, 80.9), 0.6),  # a second cup; the box grows to whole pixels
         (2, (250, 180, 400, 300), 0.5),  # reaches past the picture: clipped
         (1, (0, 0, 50, 50), 0.1),  # below the threshold
@@ -119,7 +120,7 @@ def test_boxes_per_name_suppressed_thresholded_and_best_first():
     found = detected_objects(PICTURE, detector, ("cup", "mug", "plant"), threshold=0.2)
     assert detector.calls == [((320, 240), tuple(PROMPT.format(q) for q in ("cup", "mug", "plant")), 0.2)]
     assert [(f.name, f.box, f.score) for f in found] == [
-        ("cup", (10, 10, 110, 110), 0.9), ("mug", (14, 12, 112, 114), 0.7), ("cup", (200, 20, 261, 81), 0.6),
+        ("cup", (10, 10, 110, 110), 0.9), ("mug", (60, 10, 160, 110), 0.65), ("cup", (200, 20, 261, 81), 0.6),
         ("plant", (250, 180, 320, 240), 0.5)]
     assert {f.source for f in found} == {"detector"}
     for item in found:  # without SAM, the box is the mask

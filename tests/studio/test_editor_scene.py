@@ -158,3 +158,48 @@ def test_a_new_object_is_placed_and_sized_by_the_real_objects(desk):
     assert (x1 - x0) * (y1 - y0) < 0.5 * (laptop[2] - laptop[0]) * (laptop[3] - laptop[1])  # smaller than it
     on_table = editor.plan(conversation_id, "在桌子上放一个花瓶")
     assert [name for name, _ in on_table.used] == ["table"] and on_table.box[1] < 0.65 < on_table.box[3]
+
+
+@pytest.mark.parametrize("reply", ["the one on the right", "右边那个", "die rechte", "la de la derecha"])
+def test_the_answer_to_which_one_is_planned_with_the_first_instruction(desk, reply):
+    editor, conversation_id = desk
+    with pytest.raises(NothingToDo, match="which bottle"):
+        editor.plan(conversation_id, "remove the bottle")
+    planned = editor.plan(conversation_id, reply)
+    assert planned.operation == "remove" and planned.instruction == "remove the bottle"
+    assert planned.source_box == (0.18, 0.32, 0.24, 0.66)
+    assert any(reply in note for note in planned.notes)
+
+
+def test_a_new_instruction_after_a_question_is_planned_on_its_own(desk):
+    editor, conversation_id = desk
+    with pytest.raises(NothingToDo):
+        editor.plan(conversation_id, "remove the bottle")
+    planned = editor.plan(conversation_id, "put a lamp in the top right corner")
+    assert planned.operation == "add" and planned.label == "lamp"
+    with pytest.raises(NothingToDo, match="which"):  # nothing is pending any more: 'the left one' alone names nothing
+        editor.plan(conversation_id, "remove the bottle")
+    editor.plan(conversation_id, "remove the cup")
+    with pytest.raises((NothingToDo, InvalidOptions)):
+        editor.plan(conversation_id, "the left one")
+
+
+def test_a_name_the_detector_was_not_asked_about_makes_it_look_again(tmp_path, store):
+    """Through the real loading and worker path: the tiny random-weight OWLv2 of a development store."""
+    jobs = LocalJobStore(tmp_path / "jobs")
+    queue = EmbeddedQueue(JobRuntime(jobs, ModelStore(store.models_dir, development=True))).start()
+    try:
+        conversations = LocalConversationStore(tmp_path / "conversations")
+        rounds = Rounds(jobs, queue)
+        editor = ChatEditor(conversations, rounds, ImageLimits(), "tiny", scenes=Scenes(conversations, rounds))
+        conversation, first = editor.open(_png(product_photo((320, 240))), "shot.png")
+        seen = editor.scenes.of(conversation.id, first.id)
+        assert seen.detected and seen.queries == () and "product" in [o.name_en for o in seen.objects]
+        try:
+            editor.plan(conversation.id, "remove the espresso machine")
+        except InvalidOptions:
+            pass  # random weights may or may not 'find' one; what matters is that it was asked
+        assert editor.scenes.known(conversation.id, first.id).queries == ("espresso machine",)
+    finally:
+        queue.stop(timeout=60)
+        jobs.close()
