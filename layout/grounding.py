@@ -126,12 +126,42 @@ def _targets_left(items: list[Item], after: int) -> bool:
     return any(i.kind in ("place", "nudge", "relation", "relation_it") for i in items[after + 1:])
 
 
-def ground(items: list[Item], state: LayoutState) -> list[Item]:
+def _one_edit(a: str, b: str) -> bool:
+    """Whether b is a with one letter added, dropped, changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+MIN_TYPO_LENGTH = 5  # shorter words are too close to too many others to guess at
+
+
+def near_miss(word: str, lang: str) -> str | None:
+    """The English name of the one known noun `word` is a typo of ('bouteile' -> bottle, 'Flashe' -> bottle);
+    None when no form or several different names are one edit away."""
+    from layout.names import forms
+
+    if len(word) < MIN_TYPO_LENGTH or " " in word:
+        return None
+    table = forms(lang)
+    names = {name for form, name in table.items()
+             if form[:1] == word[:1] and abs(len(form) - len(word)) <= 1 and _one_edit(word, form)}
+    return names.pop() if len(names) == 1 else None
+
+
+def ground(items: list[Item], state: LayoutState, lang: str = "en") -> list[Item]:
     """Nouns that name one of several objects by a position or size word next to them, resolved to that object
-    (the word is used up, so it does not also place anything)."""
+    (the word is used up, so it does not also place anything); an unknown noun one typo away from a known one
+    ('la bouteile') read as that one, when the picture's objects are what it is matched against."""
     if not any(p.seen for p in state.objects):
         return items
-    items = list(items)
+    items = [_typo(i, lang) if i.kind == "noun" and not i.known else i for i in items]
     actions = {i.key for i in items if i.kind == "action"}
     items = _between_namesakes(items, state)
     acting = bool(actions & ACTING) or any(i.kind == "nudge" for i in items)
@@ -164,6 +194,11 @@ def ground(items: list[Item], state: LayoutState) -> list[Item]:
     if not nouns and acting:
         items = _the_one(items, state, moving)
     return items
+
+
+def _typo(noun: Item, lang: str) -> Item:
+    name = near_miss(noun.text.strip().lower(), lang)
+    return replace(noun, key=name, name_en=name, known=True) if name else noun
 
 
 def _between_namesakes(items: list[Item], state: LayoutState) -> list[Item]:

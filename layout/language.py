@@ -46,9 +46,19 @@ def _lexicon(code: str) -> frozenset[str]:
     return frozenset(single | nouns)
 
 
+@lru_cache(maxsize=None)
+def _compounds(code: str) -> frozenset[str]:
+    """The language's known nouns of two or three words ('parking meter', 'mesa de cabeceira')."""
+    return frozenset(f for f in names.forms(code) if 1 <= f.count(" ") <= 2)
+
+
 def _score(text: str, words: list[str], code: str) -> float:
     lexicon = _lexicon(code)
     score = sum(1.0 for w in words if w in lexicon)
+    compounds = _compounds(code)
+    lowered = [w.lower() for w in words]
+    for n in (2, 3):  # a known noun of several words counts each of its words
+        score += sum(n for i in range(len(lowered) - n + 1) if " ".join(lowered[i:i + n]) in compounds)
     score += sum(0.5 for _, _, p in vocabulary(code).table.find(text) if " " in p)
     letters = _letters().get(code, ())
     score += 2.0 * sum(1 for ch in text if ch in letters)

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from layout import placement
 from layout.grid import cells_of
+from layout.colours import names_colour
 from layout.grounding import ambiguous, ask, bind, candidates, ground
 from layout.language import detect_language
 from layout.reading import Item, read
@@ -48,7 +49,7 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None,
         return _no_placement(lang, "the instruction is empty", state)
     vocab = vocabulary(lang)
     items = ground(bind(disambiguate(read(text, lang, normalise(instruction, lower=False)), vocab), bound or {}),
-                   state)
+                   state, lang)
     new = _new_things(items, state, vocab)
     items = [_resolve(i, state) if i.kind == "noun" and i.start not in new else i for i in items]
     nouns = [i for i in items if i.kind == "noun"]
@@ -56,7 +57,7 @@ def plan_layout(instruction: str, state: LayoutState = EMPTY, seen=None,
         several = ambiguous(noun.name_en, state) if noun.start not in new else []
         if several and not _spatial(items):
             return _no_placement(lang, ask(noun.name_en, several), state)
-    action = _action(items, nouns, state)
+    action = _action(items, nouns, state, names_colour(text, lang))
     handler = {"remove": _remove, "resize": _resize, "background": _restyle, "restyle": _restyle,
                "replace": _replace, "back": _back, "nudge": _nudge}.get(action, _place)
     return handler(action, lang, items, nouns, state, text)
@@ -85,12 +86,17 @@ def _resolve(noun: Item, state: LayoutState) -> Item:
     return noun
 
 
-def _action(items: list[Item], nouns: list[Item], state: LayoutState) -> str:
+def _action(items: list[Item], nouns: list[Item], state: LayoutState, coloured: bool = False) -> str:
     actions = {i.key for i in items if i.kind == "action"}
     kinds = {i.kind for i in items}
     spatial = kinds & {"place", "relation", "relation_it", "group"}
     if "remove" in actions:
         return "remove"
+    there = len(nouns) == 1 and state.find(nouns[0].name_en) is not None
+    if coloured and there and not actions & {"move", "bigger", "smaller"} and not (
+            kinds & {"place", "relation_it", "group", "nudge"} or any(
+                i.kind == "relation" and _has_reference(items, k) for k, i in enumerate(items))):
+        return "restyle"  # '水壶改成白色的', 'чайник перекрась в белый': the kettle there, in another colour
     if "background" in kinds and not nouns and not spatial:
         return "background"
     if "replace" in actions and (len(nouns) >= 2 or (
@@ -109,6 +115,12 @@ def _action(items: list[Item], nouns: list[Item], state: LayoutState) -> str:
     if "background" in kinds and not spatial:
         return "background"
     return "place"
+
+
+def _has_reference(items: list[Item], k: int) -> bool:
+    """Whether a relation word has an object on its reference side ('в белый': 'в' relates to a colour)."""
+    side = items[k + 1:] if items[k].side != "before" else items[:k]
+    return any(i.kind in ("noun", "referent", "picture") for i in side)
 
 
 def _referent(nouns: list[Item], state: LayoutState) -> str | None:

@@ -110,10 +110,19 @@ def available() -> bool:
     return _load() is not None
 
 
+MIN_COMPOUND_PART = 3  # letters: 'nightstand' = 'night stand', never 'n ightstand'
+
+
 def _senses(wn: _WordNet, name: str) -> list[int]:
-    """The synsets of a name, or of its head noun ('wooden table' -> table) when the phrase is unknown."""
+    """The synsets of a name, of the open compound a closed one is written as ('nightstand' -> 'night stand'),
+    or of its head noun ('wooden table' -> table) when the phrase is unknown."""
     found = wn.synsets(name)
     words = name.split()
+    if not found and len(words) == 1 and len(name) >= 2 * MIN_COMPOUND_PART:
+        splits = [(name[:k], name[k:]) for k in range(MIN_COMPOUND_PART, len(name) - MIN_COMPOUND_PART + 1)]
+        found = next((wn.synsets(f"{a} {b}") for a, b in splits if wn.synsets(f"{a} {b}")), [])
+        # else its head, when both parts are words: 'nightstand' is a kind of 'stand'
+        found = found or next((wn.synsets(b) for a, b in splits if wn.synsets(a) and wn.synsets(b)), [])
     return found or (wn.synsets(words[-1]) if len(words) > 1 else [])
 
 
