@@ -180,7 +180,7 @@ def ground(items: list[Item], state: LayoutState, lang: str = "en") -> list[Item
             key = _selector(items[j])
             if key is None:
                 continue
-            if items[j].kind == "action" and (not actions - {items[j].key} or abs(j - n) > 1):
+            if items[j].kind == "action" and (not actions - {items[j].key, "restyle"} or abs(j - n) > 1):
                 continue  # 'make the bottle bigger', 'achica la botella': what to do, not which bottle
             if not (acting or is_reference or (by == -1 and n != nouns[0])):
                 continue
