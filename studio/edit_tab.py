@@ -42,6 +42,7 @@ def _png(image: Image.Image) -> bytes:
 
 
 THUMBNAIL = 160  # px, the longest side of a version's picture in the conversation
+UPLOAD_WAIT_S = 10.0  # an upload shows the picture after at most this long, with or without what is in it
 
 
 def _path(head: Version, by_id: dict[str, Version]) -> list[Version]:
@@ -243,7 +244,7 @@ class EditTab:
         note = f"New conversation “{conversation.title}”. Tell me what to change."
         if self.editor.scenes is not None:  # look at the picture now: the first answer says what is in it
             try:
-                self.editor.scenes.of(conversation.id, first.id)
+                self.editor.scenes.of(conversation.id, first.id, wait_s=UPLOAD_WAIT_S)
             except StudioError as exc:
                 note += f" ({exc}; I plan from what you say and point at.)"
         return self._view(conversation, note)

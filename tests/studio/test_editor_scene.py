@@ -203,3 +203,32 @@ def test_a_name_the_detector_was_not_asked_about_makes_it_look_again(tmp_path, s
     finally:
         queue.stop(timeout=60)
         jobs.close()
+
+
+class NoWorker:
+    """A queue nobody takes jobs from: Redis mode with no worker for the chat editor running."""
+
+    def __init__(self):
+        self.queued = []
+
+    def enqueue(self, job_id, queue):
+        self.queued.append((job_id, queue))
+
+
+def test_with_no_worker_to_answer_planning_goes_on_and_says_so(tmp_path):
+    jobs = LocalJobStore(tmp_path / "jobs")
+    try:
+        conversations = LocalConversationStore(tmp_path / "conversations")
+        queue = NoWorker()
+        rounds = Rounds(jobs, queue)
+        editor = ChatEditor(conversations, rounds, ImageLimits(), "sd15",
+                            scenes=Scenes(conversations, rounds, wait_s=0.3))
+        conversation, _ = editor.open(_png(product_photo((160, 120))), "shot.png")
+        started = time.monotonic()
+        planned = editor.plan(conversation.id, "put a lamp in the bottom left")
+        assert time.monotonic() - started < 10
+        assert planned.operation == "add" and any("have not said what is in the picture" in n for n in planned.notes)
+        editor.plan(conversation.id, "put a lamp in the top left")
+        assert len(queue.queued) == 1  # the scene job asked once stays queued; it is not asked again
+    finally:
+        jobs.close()
