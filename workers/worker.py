@@ -60,6 +60,12 @@ def create_worker_app(settings: WorkerSettings) -> Celery:
                 log.info("worker: %s loaded", name)
             except StudioError as exc:  # jobs for this model fail with the same message until it is installed
                 log.error("worker: %s is not available: %s", name, exc)
+        if any(name in EDITORS for name in settings.models) and models.detector_installed():
+            try:  # this worker answers the chat editor's scene jobs: their detector warm too
+                models.detector()
+                log.info("worker: %s loaded", models.detector_name())
+            except StudioError as exc:
+                log.error("worker: the object detector is not available: %s", exc)
         process.runtime = JobRuntime(store(), models, settings.image_limits(),
                                      soft_time_limit_s=settings.soft_time_limit_s)
 
