@@ -13,12 +13,14 @@ Heavy imports stay inside the functions.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from typing import NamedTuple
 
 from PIL import Image
 
 MIN_SCORE = 0.05  # detections below this never leave the detector (the model scores every patch)
+QUERY_CACHE = 8  # sets of prompts whose text embeddings are kept
 
 
 class Detection(NamedTuple):
@@ -34,6 +36,46 @@ class Detector:
         self.model = model
         self.processor = processor
         self.device = device
+        self._queries: OrderedDict[tuple[str, ...], tuple] = OrderedDict()  # prompts -> (embeddings, mask)
+
+    def _query_embeddings(self, queries: tuple[str, ...]):
+        """The prompts' text embeddings and mask as the model's own forward makes them (projected, unit
+        length), computed once per set of prompts: a scene job asks the same ~70 names of every picture, and
+        the text tower over them costs as much as the picture on a CPU."""
+        import torch
+
+        cached = self._queries.get(queries)
+        if cached is not None:
+            self._queries.move_to_end(queries)
+            return cached
+        tokens = self.processor.tokenizer(list(queries), padding="max_length", truncation=True,
+                                          return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            text = self.model.owlv2.text_model(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
+            embeds = self.model.owlv2.text_projection(text.pooler_output)
+            embeds = embeds / torch.linalg.norm(embeds, ord=2, dim=-1, keepdim=True)
+        cached = (embeds[None], (tokens["input_ids"][:, 0] > 0)[None])
+        self._queries[queries] = cached
+        while len(self._queries) > QUERY_CACHE:
+            self._queries.popitem(last=False)
+        return cached
+
+    def _outputs(self, image: Image.Image, queries: tuple[str, ...]):
+        """The model's forward for one picture (logits per box and query, boxes), with the prompts'
+        embeddings from the cache: the vision tower and the heads run, the text tower does not."""
+        import torch
+        from transformers.models.owlv2.modeling_owlv2 import Owlv2ObjectDetectionOutput
+
+        query_embeds, query_mask = self._query_embeddings(queries)
+        pixels = self.processor.image_processor(images=image.convert("RGB"), return_tensors="pt")["pixel_values"]
+        model = self.model
+        with torch.inference_mode():
+            feature_map, _ = model.image_embedder(pixel_values=pixels.to(self.device, dtype=model.dtype))
+            batch, rows, cols, hidden = feature_map.shape
+            image_feats = feature_map.reshape(batch, rows * cols, hidden)
+            logits, _ = model.class_predictor(image_feats, query_embeds.to(image_feats.dtype), query_mask)
+            boxes = model.box_predictor(image_feats, feature_map)
+        return Owlv2ObjectDetectionOutput(logits=logits, pred_boxes=boxes)
 
     def detect(self, image: Image.Image, queries: tuple[str, ...], threshold: float = MIN_SCORE) -> list[Detection]:
         """Boxes in `image` (PIL RGB) that match one of `queries` (English text) with at least `threshold`
@@ -41,10 +83,8 @@ class Detector:
         import torch
 
         width, height = image.size
-        inputs = self.processor(text=[list(queries)], images=image.convert("RGB"), return_tensors="pt",
-                                truncation=True).to(self.device)
-        with torch.inference_mode():
-            outputs = self.model(**inputs)
+        outputs = self._outputs(image, tuple(queries))
+
         # The boxes are fractions of the padded square. Scaling both axes by its side is right whether or
         # not the installed transformers knows about the padding (newer versions scale by max(h, w) anyway).
         side = max(width, height)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 import types
 
+import numpy as np
+
 import pytest
 from PIL import Image
 
@@ -57,18 +59,18 @@ def test_tiny_detector_boxes_lie_in_a_non_square_picture(dev_store, size):
         assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
 
 
-class KnownBoxes:
-    """An OWLv2 double whose forward pass returns chosen boxes (centre x, y, width, height as fractions of
-    the padded square), scoring the first query at each box."""
+class KnownBoxes(Detector):
+    """A detector whose model answers with chosen boxes (centre x, y, width, height as fractions of the padded
+    square), scoring the first query at each box; its post-processing is the real one."""
 
-    def __init__(self, boxes):
+    def __init__(self, boxes, processor):
+        super().__init__(None, processor, "cpu")
         self.boxes = boxes
 
-    def __call__(self, input_ids, pixel_values, attention_mask):
+    def _outputs(self, image, queries):
         import torch
 
-        queries = input_ids.shape[0]
-        logits = torch.full((1, len(self.boxes), queries), -10.0)
+        logits = torch.full((1, len(self.boxes), len(queries)), -10.0)
         logits[0, :, 0] = 5.0
         return types.SimpleNamespace(logits=logits, pred_boxes=torch.tensor([self.boxes], dtype=torch.float32))
 
@@ -77,7 +79,7 @@ def test_boxes_are_mapped_back_through_the_square_padding(dev_store):
     """OWLv2 pads a picture at the bottom and right to a square: fractions are of the longer side."""
     processor = dev_store.detector().processor
     # a box over the top-left quarter of the padded square, and one wholly in the padding
-    detector = Detector(KnownBoxes([[0.25, 0.25, 0.5, 0.5], [0.5, 0.9, 0.2, 0.1]]), processor, "cpu")
+    detector = KnownBoxes([[0.25, 0.25, 0.5, 0.5], [0.5, 0.9, 0.2, 0.1]], processor)
     landscape = detector.detect(Image.new("RGB", (200, 100)), ("a cup",))
     assert landscape == [Detection(0, (0.0, 0.0, 100.0, 100.0), pytest.approx(0.9933, abs=1e-4))]
     portrait = detector.detect(Image.new("RGB", (100, 200)), ("a cup",))
@@ -108,3 +110,34 @@ def test_a_missing_detector_says_how_to_install_it(tmp_path):
     assert "owlv2-base (hub id google/owlv2-base-patch16-ensemble) is not installed" in message
     assert "`studio models pull owlv2-base`" in message and "as a transformers folder" in message
     assert not (tmp_path / "hub").exists() or not any((tmp_path / "hub").iterdir())
+
+
+def test_cached_query_embeddings_give_the_models_own_answer_and_are_reused(tmp_path):
+    """The text tower runs once per set of prompts; per picture only the vision tower and the heads run, with
+    exactly the boxes and scores the model's own forward gives."""
+    import torch
+
+    detector = ModelStore(tmp_path, development=True).detector()
+    picture = Image.fromarray(np.random.default_rng(3).integers(0, 255, (70, 110, 3), np.uint8))
+    prompts = ("a photo of a cup", "a photo of a lamp", "a photo of a bottle")
+    inputs = detector.processor(text=[list(prompts)], images=picture, return_tensors="pt", truncation=True)
+    with torch.inference_mode():
+        expected = detector.model(**inputs)
+    calls = []
+    hook = detector.model.owlv2.text_model.register_forward_hook(lambda *args: calls.append(1))
+    try:
+        found = detector.detect(picture, prompts, threshold=0.0)
+        again = detector.detect(picture, prompts, threshold=0.0)
+        detector.detect(picture, prompts[:2], threshold=0.0)
+    finally:
+        hook.remove()
+    assert len(calls) == 2  # once for the three prompts, once for the two; not for the repeat
+    assert found == again and found
+    side = max(picture.size)
+    reference = detector.processor.post_process_grounded_object_detection(
+        expected, threshold=0.0, target_sizes=[(side, side)])[0]
+    assert len(found) <= len(reference["scores"])
+    expected_scores = sorted(float(v) for v in reference["scores"])
+    for detection in found:  # every answer is one of the forward's, to float precision
+        assert min(abs(detection.score - v) for v in expected_scores) < 1e-4
+    assert abs(max(d.score for d in found) - expected_scores[-1]) < 1e-4
