@@ -13,6 +13,7 @@ Heavy imports stay inside the functions.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import NamedTuple
@@ -37,6 +38,7 @@ class Detector:
         self.processor = processor
         self.device = device
         self._queries: OrderedDict[tuple[str, ...], tuple] = OrderedDict()  # prompts -> (embeddings, mask)
+        self._queries_lock = threading.Lock()  # the cache stays whole even if two threads share the detector
 
     def _query_embeddings(self, queries: tuple[str, ...]):
         """The prompts' text embeddings and mask as the model's own forward makes them (projected, unit
@@ -44,20 +46,24 @@ class Detector:
         the text tower over them costs as much as the picture on a CPU."""
         import torch
 
-        cached = self._queries.get(queries)
-        if cached is not None:
-            self._queries.move_to_end(queries)
-            return cached
+        with self._queries_lock:
+            cached = self._queries.get(queries)
+            if cached is not None:
+                self._queries.move_to_end(queries)
+                return cached
         tokens = self.processor.tokenizer(list(queries), padding="max_length", truncation=True,
                                           return_tensors="pt").to(self.device)
         with torch.inference_mode():
             text = self.model.owlv2.text_model(input_ids=tokens["input_ids"], attention_mask=tokens["attention_mask"])
             embeds = self.model.owlv2.text_projection(text.pooler_output)
             embeds = embeds / torch.linalg.norm(embeds, ord=2, dim=-1, keepdim=True)
+        # as forward: [1 picture, queries, dim], and a query whose first token is 0 is padding
         cached = (embeds[None], (tokens["input_ids"][:, 0] > 0)[None])
-        self._queries[queries] = cached
-        while len(self._queries) > QUERY_CACHE:
-            self._queries.popitem(last=False)
+        with self._queries_lock:
+            self._queries[queries] = cached
+            self._queries.move_to_end(queries)
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
         return cached
 
     def _outputs(self, image: Image.Image, queries: tuple[str, ...]):

@@ -112,32 +112,93 @@ def test_a_missing_detector_says_how_to_install_it(tmp_path):
     assert not (tmp_path / "hub").exists() or not any((tmp_path / "hub").iterdir())
 
 
-def test_cached_query_embeddings_give_the_models_own_answer_and_are_reused(tmp_path):
-    """The text tower runs once per set of prompts; per picture only the vision tower and the heads run, with
-    exactly the boxes and scores the model's own forward gives."""
+class ForwardWithText(Detector):
+    """The detector as it was before the query cache: the model's own forward with the tokenised prompts, the text
+    tower included, on every picture; post-processing is the real one (Detector.detect)."""
+
+    def _outputs(self, image, queries):
+        import torch
+
+        inputs = self.processor(text=[list(queries)], images=image.convert("RGB"), return_tensors="pt",
+                                truncation=True).to(self.device)
+        with torch.inference_mode():
+            return self.model(**inputs)
+
+
+def _random_picture(size, seed=3):
+    width, height = size
+    return Image.fromarray(np.random.default_rng(seed).integers(0, 255, (height, width, 3), np.uint8))
+
+
+def _count_text_tower(detector, calls):
+    return detector.model.owlv2.text_model.register_forward_hook(lambda *args: calls.append(1))
+
+
+@pytest.mark.parametrize("size", [(110, 70), (60, 130), (64, 64)])
+def test_cached_query_embeddings_give_the_models_own_answer(dev_store, size):
+    """Only the vision tower and the heads run per picture, with the cached text embeddings; the boxes, labels
+    and scores are the model's own forward's (with input_ids), to float precision, for the scene job's prompts."""
     import torch
 
+    from pipelines.editing.objects import DEFAULT_QUERIES, PROMPT
+
+    detector = dev_store.detector()
+    reference = ForwardWithText(detector.model, detector.processor, "cpu")
+    picture = _random_picture(size)
+    for queries in (tuple(PROMPT.format(q) for q in DEFAULT_QUERIES), ("a photo of a cup", "a photo of a lamp")):
+        # the raw outputs: every logit of every patch and query, every box
+        ours, theirs = detector._outputs(picture, queries), reference._outputs(picture, queries)
+        assert ours.logits.shape == theirs.logits.shape == (1, 16, len(queries))
+        assert torch.allclose(ours.logits, theirs.logits, atol=1e-4, rtol=0)
+        assert torch.allclose(ours.pred_boxes, theirs.pred_boxes, atol=1e-5, rtol=0)
+        # and the detections, through the same post-processing
+        found, expected = detector.detect(picture, queries, threshold=0.0), reference.detect(picture, queries, 0.0)
+        assert found and len(found) == len(expected)
+        for mine, model in zip(found, expected):
+            assert mine.label == model.label
+            assert mine.score == pytest.approx(model.score, abs=1e-4)
+            assert mine.box == pytest.approx(model.box, abs=1e-3)  # pixels: 1e-5 of a fraction times the side
+
+
+def test_the_text_tower_runs_once_per_set_of_prompts(tmp_path):
     detector = ModelStore(tmp_path, development=True).detector()
-    picture = Image.fromarray(np.random.default_rng(3).integers(0, 255, (70, 110, 3), np.uint8))
+    picture = _random_picture((90, 50))
     prompts = ("a photo of a cup", "a photo of a lamp", "a photo of a bottle")
-    inputs = detector.processor(text=[list(prompts)], images=picture, return_tensors="pt", truncation=True)
-    with torch.inference_mode():
-        expected = detector.model(**inputs)
     calls = []
-    hook = detector.model.owlv2.text_model.register_forward_hook(lambda *args: calls.append(1))
+    hook = _count_text_tower(detector, calls)
     try:
         found = detector.detect(picture, prompts, threshold=0.0)
-        again = detector.detect(picture, prompts, threshold=0.0)
+        assert len(calls) == 1
+        again = detector.detect(_random_picture((90, 50), seed=4), list(prompts), threshold=0.0)  # a list: same key
+        assert len(calls) == 1 and again != found  # another picture, the same prompts: the tower did not run
+        assert detector.detect(picture, prompts, threshold=0.0) == found
+        assert len(calls) == 1
+        two = detector.detect(picture, prompts[:2], threshold=0.0)  # other prompts: their own embeddings
+        assert len(calls) == 2 and {d.label for d in two} <= {0, 1}
+        detector.detect(picture, prompts[::-1], threshold=0.0)  # the order matters: labels are indices
+        assert len(calls) == 3
         detector.detect(picture, prompts[:2], threshold=0.0)
+        assert len(calls) == 3
     finally:
         hook.remove()
-    assert len(calls) == 2  # once for the three prompts, once for the two; not for the repeat
-    assert found == again and found
-    side = max(picture.size)
-    reference = detector.processor.post_process_grounded_object_detection(
-        expected, threshold=0.0, target_sizes=[(side, side)])[0]
-    assert len(found) <= len(reference["scores"])
-    expected_scores = sorted(float(v) for v in reference["scores"])
-    for detection in found:  # every answer is one of the forward's, to float precision
-        assert min(abs(detection.score - v) for v in expected_scores) < 1e-4
-    assert abs(max(d.score for d in found) - expected_scores[-1]) < 1e-4
+
+
+def test_the_query_cache_keeps_the_most_recently_used_sets(tmp_path, monkeypatch):
+    from pipelines.models import detector_loader
+
+    monkeypatch.setattr(detector_loader, "QUERY_CACHE", 2)
+    detector = ModelStore(tmp_path, development=True).detector()
+    picture = _random_picture((40, 40))
+    first, second, third = ("a photo of a cup",), ("a photo of a lamp",), ("a photo of a bottle",)
+    calls = []
+    hook = _count_text_tower(detector, calls)
+    try:
+        for queries in (first, second, first, third):  # the third pushes out the least recently used: second
+            detector.detect(picture, queries)
+        assert len(calls) == 3 and list(detector._queries) == [first, third]
+        detector.detect(picture, first)
+        assert len(calls) == 3
+        detector.detect(picture, second)  # evicted: computed again
+        assert len(calls) == 4 and list(detector._queries) == [first, second]
+    finally:
+        hook.remove()
