@@ -17,9 +17,6 @@ from layout.seen import SeenObject, keys
 from layout.solve import IN_PLACE, holds
 from layout.grid import center
 
-ACTIONS = {"remove": {"remove"}, "move": {"move"}, "resize": {"resize"}, "restyle": {"restyle"},
-           "replace": {"replace"}}
-
 
 def seen_objects(scene: dict) -> tuple[SeenObject, ...]:
     return tuple(SeenObject(o["name"], tuple(o["box"])) for o in scene["objects"])
@@ -37,7 +34,7 @@ def check_grounding(case: dict, objects: tuple[SeenObject, ...], plan: dict) -> 
         return False, f"no plan: {plan['reason']}"
     if kind == "referent":
         key = names[expect["object"]]
-        if plan["action"] not in ACTIONS[expect["action"]]:
+        if plan["action"] != expect["action"]:
             return False, f"action {plan['action']} instead of {expect['action']} ({_objects(plan)})"
         if key not in by_key:
             return False, f"acted on {_objects(plan)} instead of {key}"

@@ -254,20 +254,26 @@ def _the_one(items: list[Item], state: LayoutState, moving: bool) -> list[Item]:
     return items
 
 
+def _read(text: str) -> list[Item]:
+    """A message's items, read as the planner reads an instruction (its language detected); [] when empty.
+    Imported here: the planner imports this module."""
+    from layout.language import detect_language
+    from layout.reading import read
+    from layout.scene import disambiguate
+    from layout.vocab import normalise, vocabulary
+
+    lowered = normalise(text)
+    if not lowered:
+        return []
+    lang = detect_language(lowered)
+    return disambiguate(read(lowered, lang, normalise(text, lower=False)), vocabulary(lang))
+
+
 def choose(reply: str, name: str, state: LayoutState) -> Placed | None:
     """The answer to "which bottle do you mean?": the one object of those `name` could mean that a position
     or size word in the reply picks ('the left one', '左边那个', 'die größere'); None when it picks none."""
-    from layout.language import detect_language
-    from layout.scene import disambiguate
-    from layout.reading import read
-    from layout.vocab import normalise, vocabulary
-
     several = ambiguous(name, state)
-    text = normalise(reply)
-    if not several or not text:
-        return None
-    lang = detect_language(text)
-    items = disambiguate(read(text, lang, normalise(reply, lower=False)), vocabulary(lang))
+    items = _read(reply) if several else []
     for item in items:  # an answer only says which ('the left one', 'the bigger bottle'), nothing to do
         if item.kind in ("noun",) and not _same_kind(plain(item.name_en), plain(name)) or item.kind in (
                 "relation", "relation_it", "nudge", "group", "background", "count") or (
@@ -284,16 +290,7 @@ def choose(reply: str, name: str, state: LayoutState) -> Placed | None:
 def named(instruction: str) -> tuple[str, ...]:
     """The English names of the objects an instruction names ('remove the espresso machine' ->
     ('espresso machine',)): what a detector can be asked to look for."""
-    from layout.language import detect_language
-    from layout.scene import disambiguate
-    from layout.reading import read
-    from layout.vocab import normalise, vocabulary
-
-    text = normalise(instruction)
-    if not text:
-        return ()
-    lang = detect_language(text)
-    items = disambiguate(read(text, lang, normalise(instruction, lower=False)), vocabulary(lang))
+    items = _read(instruction)
     return tuple(dict.fromkeys(i.name_en for i in items if i.kind == "noun" and i.known and i.name_en not in GENERIC))
 
 

@@ -255,7 +255,10 @@ class EditTab:
         if self.editor.scenes is None:
             return {self.page.status: "This studio does not look at pictures (no scene service)."}
         _, head = self.editor.head(conversation_id)
-        seen = self.editor.scenes.of(conversation_id, head.id)
+        try:
+            seen = self.editor.scenes.of(conversation_id, head.id)
+        except StudioError as exc:  # said where the person is looking; the picture stays as it is
+            return {self.page.status: f"I could not look at the picture: {exc}"}
         picture = _image(self.editor.conversations.image(conversation_id, head.id))
         drawn = draw_objects(picture, [(found.name_en, found.box, found.score) for found in seen.objects])
         notes = f" ({'; '.join(seen.notes)})" if seen.notes else ""
